@@ -1,0 +1,43 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+
+from config.celery import app as celery_app
+from core.health import HEARTBEAT_KEY, redis_client
+
+
+@pytest.fixture
+def redis_conn():
+    """The Redis the site is configured with (REDIS_URL), emptied of our keys for the test."""
+    client = redis_client(timeout=5)
+    client.delete(HEARTBEAT_KEY)
+    yield client
+    client.delete(HEARTBEAT_KEY)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_conn):
+    """A real Celery worker, in a thread, consuming from the configured Redis broker.
+
+    Needs committed data (transactional_db): the worker reads the rows a test commits, just as
+    a worker process would. The queue is purged first so that nothing from an earlier run is
+    consumed by mistake.
+    """
+    celery_app.control.purge()
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        shutdown_timeout=15,
+        loglevel="WARNING",
+    ) as worker:
+        yield worker
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (see README)")

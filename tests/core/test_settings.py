@@ -1,0 +1,53 @@
+"""Production mode refuses to start half-configured, and is clean under `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x7!k2#p9@r4$w8^z1&m6*q3(n5)v0-b_t=y+u[h]j{l}c;f:g'e,d.s/a?o|i~",
+    "ALLOWED_HOSTS": "shop.example.com.au",
+    "DATABASE_URL": "postgres://shop@db.internal:5432/shop",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def _manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start_and_says_why():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    message = result.stderr.strip()
+    assert "SECRET_KEY" in message
+    assert len(message.splitlines()) == 1, "one line, no traceback"
+
+
+def test_production_names_every_missing_variable():
+    result = _manage("check", env={"DJANGO_ENV": "production"})
+
+    assert result.returncode != 0
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        assert name in result.stderr
+
+
+def test_production_with_everything_set_passes_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
