@@ -75,13 +75,13 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
-    "oscar.apps.partner.apps.PartnerConfig",
+    "shop.apps.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
-    "oscar.apps.search.apps.SearchConfig",
+    "shop.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "oscar.apps.dashboard.apps.DashboardConfig",
@@ -182,6 +182,8 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# Oscar apps forked only to replace a class (not their models) keep Oscar's migrations.
+MIGRATION_MODULES = {"partner": "oscar.apps.partner.migrations"}
 
 # --------------------------------------------------------------------------------------------
 # Redis and Celery
@@ -362,8 +364,12 @@ OSCAR_ALLOW_ANON_CHECKOUT = True
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 
+# Haystack stays installed because Oscar imports it, but nothing reads it: the catalogue,
+# category and search pages query the database (shop/apps/search/views.py), so no index is
+# kept up to date on every save either.
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"},
 }
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 PHONENUMBER_DEFAULT_REGION = "AU"

@@ -1,7 +1,9 @@
-"""Reads of the catalogue that pages outside Oscar's own views need."""
+"""Reads of the catalogue for pages and services: one place that knows what a listing needs."""
 
+from django.db.models import Q
 from oscar.core.loading import get_model
 
+Product = get_model("catalogue", "Product")
 Range = get_model("offer", "Range")
 
 # Staff choose the home page's featured support by putting it in this Oscar range
@@ -9,15 +11,45 @@ Range = get_model("offer", "Range")
 FEATURED_RANGE_SLUG = "featured"
 
 
+def product_cards(queryset=None):
+    """Products ready to render as cards: everything a card shows (images, price and stock,
+    a parent's "from" price over its public variants, options) comes in a fixed number of
+    queries, whatever the length of the page or the size of the catalogue."""
+    if queryset is None:
+        queryset = Product.objects.all()
+    variants = Product.objects.public().prefetch_related("stockrecords")
+    # Oscar's base_queryset annotates has_options and prefetches images and stock records.
+    return queryset.browsable().base_queryset().prefetch_public_children(queryset=variants)
+
+
+def product_listing(*, category=None):
+    """The catalogue or one category (with its sub-categories), newest first."""
+    products = Product.objects.all()
+    if category is not None:
+        products = products.filter(categories__in=category.get_descendants_and_self()).distinct()
+    return product_cards(products).order_by("-date_created", "-pk")
+
+
+def product_search(*, query: str):
+    """Products matching every word of the query, in the title, description, UPC or a category
+    name (stock Oscar's simple backend counts only the last word)."""
+    words = query.split()
+    if not words:
+        return Product.objects.none()
+    products = Product.objects.all()
+    for word in words[:10]:
+        products = products.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(upc__iexact=word)
+            | Q(categories__name__icontains=word)
+        )
+    return product_cards(products.distinct()).order_by("title", "pk")
+
+
 def featured_product():
     """The first public product of the "featured" range, or None while there is none."""
     featured = Range.objects.filter(slug=FEATURED_RANGE_SLUG).first()
     if featured is None:
         return None
-    return (
-        featured.all_products()
-        .filter(is_public=True)
-        .browsable()
-        .prefetch_related("images", "stockrecords")
-        .first()
-    )
+    return product_cards(featured.all_products()).first()
