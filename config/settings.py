@@ -9,6 +9,7 @@ Two modes, chosen by ``DJANGO_ENV``:
   naming what is missing, rather than run on a development default by accident.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -176,8 +177,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # A file, not :memory:, so tests that run a worker thread or a second process see the
-    # same database the way production does.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # same database the way production does; one per test process, so two test runs at once
+    # (yours and an editor's, say) never write into each other's. Dropped when the run ends.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -278,6 +280,7 @@ if DEBUG and not PRODUCTION:
 # Locale
 # --------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-au"
+LANGUAGES = [("en-au", "English")]  # one language: no language picker in Oscar's header
 TIME_ZONE = "Australia/Sydney"
 USE_I18N = True
 USE_TZ = True
@@ -349,6 +352,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Oscar's haystack signal processor warns on every product save with the simple backend.
         "haystack": {"level": "ERROR"},
+        # Oscar logs two INFO lines for every stock record saved (its stock-alert check).
+        "oscar.alerts": {"level": "WARNING"},
     },
 }
 

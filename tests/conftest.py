@@ -8,6 +8,12 @@ from config.celery import app as celery_app
 from core.health import HEARTBEAT_KEY, redis_client
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and product images a test makes go to its own folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def redis_conn():
     """The Redis the site is configured with (REDIS_URL), emptied of our keys for the test."""

@@ -1,0 +1,73 @@
+import json
+
+from django import template
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import mark_safe
+
+from shop.sizing import sizing_for
+
+register = template.Library()
+
+# The same escapes as Django's json_script: nothing in the data can close the <script>.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def product_sizing(context, product, param="waist"):
+    """Size guide, the finder's answer for ?waist=... (the path without JavaScript) and the
+    variant to preselect, for this customer's prices and stock; None if the product has no
+    sizes. Worked out once per page: every block of the product page asks for it."""
+    if not hasattr(product, "_sizing"):
+        product._sizing = sizing_for(product, context["request"], param=param)
+    return product._sizing
+
+
+@register.simple_tag(takes_context=True)
+def product_json_ld(context, product, sizing=None):
+    """schema.org Product markup so search engines show the price and whether it is in stock."""
+    request = context["request"]
+    image = product.primary_image()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.get_title(),
+        "sku": product.upc or str(product.pk),
+        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "brand": {"@type": "Brand", "name": "Bauerfeind"},
+        "description": _plain(product.description),
+    }
+    if not isinstance(image, dict):
+        data["image"] = request.build_absolute_uri(image.original.url)
+    if sizing is not None:
+        data["offers"] = [
+            _offer(request, v.product, v.price, v.currency, v.available)
+            for v in sizing.guide.variants
+        ]
+    else:
+        info = request.strategy.fetch_for_product(product)
+        if info.price.exists:
+            data["offers"] = _offer(
+                request,
+                product,
+                info.price.incl_tax,
+                info.price.currency,
+                info.availability.is_available_to_buy,
+            )
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def _offer(request, product, price, currency, available):
+    return {
+        "@type": "Offer",
+        "sku": product.upc or str(product.pk),
+        "price": f"{price:.2f}",
+        "priceCurrency": currency,
+        "availability": "https://schema.org/" + ("InStock" if available else "OutOfStock"),
+        "url": request.build_absolute_uri(product.get_absolute_url()),
+    }
+
+
+def _plain(html: str) -> str:
+    # A space before each tag keeps "</p><p>" from gluing two sentences together.
+    return " ".join(strip_tags((html or "").replace("<", " <")).split())

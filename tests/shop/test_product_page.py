@@ -1,0 +1,128 @@
+"""The LumboTrain page: the chosen size's price and stock, the size finder, expert help."""
+
+import json
+import re
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from oscar.core.loading import get_model
+
+from shop.sizing import SizeRow, find_size, parse_measurement
+
+Product = get_model("catalogue", "Product")
+
+ROWS = [SizeRow("1", 70, 80), SizeRow("2", 80, 90), SizeRow("3", 90, 100)]
+
+
+@pytest.mark.parametrize(
+    ("waist", "kind", "sizes"),
+    [
+        ("70", "exact", ("1",)),  # lowest edge of the range
+        ("79.9", "exact", ("1",)),
+        ("80", "between", ("1", "2")),  # shared boundary: not guessed at
+        ("80.1", "exact", ("2",)),
+        ("100", "exact", ("3",)),  # highest edge of the range
+        ("69.9", "below", ()),
+        ("100.1", "above", ()),
+        ("85,5", "exact", ("2",)),  # a decimal comma, as some people type it
+        (" 85 cm", "exact", ("2",)),
+    ],
+)
+def test_size_finder_boundaries(waist, kind, sizes):
+    match = find_size(waist, ROWS)
+
+    assert (match.kind, match.sizes) == (kind, sizes)
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "-5", "0", "9", "301", "1e9", "NaN", "inf", "8 5"])
+def test_size_finder_refuses_what_is_not_a_body_measurement(typed):
+    assert parse_measurement(typed) is None
+    assert find_size(typed, ROWS).kind == "invalid"
+
+
+@pytest.fixture
+def lumbotrain(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=StringIO())
+    return Product.objects.get(upc="LUMBOTRAIN")
+
+
+def _finder_message(html):
+    found = re.search(r'id="size-finder-result"[^>]*>(.*?)</p>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def _selected_variant(html):
+    select = re.search(r'<select name="child_id".*?</select>', html, re.S).group(0)
+    return re.search(r"<option[^>]*\bselected\b[^>]*>([^<]*)", select).group(1)
+
+
+def test_product_page_shows_price_incl_gst_stock_and_the_size_guide(client, lumbotrain):
+    html = client.get(lumbotrain.get_absolute_url()).content.decode()
+
+    assert "$289.95" in html and "incl. GST" in html
+    assert "Size guide" in html and "90–100" in html
+    assert "Only 2 left" in html
+    assert "Out of stock" in html
+    assert 'href="tel:1300668466"' in html
+
+
+def test_out_of_stock_sizes_cannot_be_chosen_and_offer_a_stock_alert(client, lumbotrain):
+    html = client.get(lumbotrain.get_absolute_url()).content.decode()
+
+    disabled = re.findall(r"<option[^>]*\bdisabled\b[^>]*>([^<]*)", html)
+    assert disabled and all("out of stock" in label for label in disabled)
+    sold_out = Product.objects.filter(parent=lumbotrain, stockrecords__num_in_stock=0).first()
+    assert f'href="{sold_out.get_absolute_url()}"' in html
+    alert_page = client.get(sold_out.get_absolute_url()).content.decode()
+    assert 'id="alert_form"' in alert_page
+
+
+def test_size_finder_selects_the_size_that_fits(client, lumbotrain):
+    html = client.get(lumbotrain.get_absolute_url(), {"waist": "95"}).content.decode()
+
+    assert "size 3 fits you" in _finder_message(html)
+    assert _selected_variant(html).startswith("Size 3 (90–100 cm)")
+
+
+def test_size_finder_between_sizes_offers_expert_help(client, lumbotrain):
+    html = client.get(lumbotrain.get_absolute_url(), {"waist": "90"}).content.decode()
+
+    message = _finder_message(html)
+    assert "falls between sizes 2 and 3" in message
+    assert "1300 668 466" in message or "fitting call" in message
+
+
+def test_size_finder_keeps_bad_input_and_explains(client, lumbotrain):
+    response = client.get(lumbotrain.get_absolute_url(), {"waist": "eighty"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter your measurement in centimetres" in _finder_message(html)
+    assert 'value="eighty"' in html and 'aria-invalid="true"' in html
+
+
+def test_product_page_has_schema_org_offers_for_every_variant(client, lumbotrain):
+    html = client.get(lumbotrain.get_absolute_url()).content.decode()
+
+    data = json.loads(re.search(r'type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+    assert data["@type"] == "Product" and data["name"] == "LumboTrain Back Support"
+    assert len(data["offers"]) == 14
+    assert {offer["priceCurrency"] for offer in data["offers"]} == {"AUD"}
+    assert D(data["offers"][0]["price"]) == D("289.95")
+    assert "https://schema.org/OutOfStock" in {offer["availability"] for offer in data["offers"]}
+
+
+def test_chosen_size_goes_into_the_basket(client, lumbotrain):
+    child = Product.objects.filter(parent=lumbotrain, stockrecords__num_in_stock__gt=2).first()
+
+    response = client.post(
+        f"/basket/add/{lumbotrain.pk}/", {"child_id": child.pk, "quantity": 1}, follow=True
+    )
+
+    assert response.status_code == 200
+    basket = response.context["request"].basket
+    assert [line.product for line in basket.all_lines()] == [child]
+    assert basket.total_incl_tax == child.stockrecords.get().price
