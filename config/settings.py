@@ -10,6 +10,7 @@ Two modes, chosen by ``DJANGO_ENV``:
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -368,6 +369,25 @@ OSCAR_HOMEPAGE = reverse_lazy("home")
 OSCAR_DEFAULT_CURRENCY = "AUD"
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# Delivery charges, AUD including GST (shop/apps/shipping/methods.py).
+SHIPPING_STANDARD_CHARGE = Decimal(env.str("SHIPPING_STANDARD_CHARGE", default="9.95"))
+SHIPPING_EXPRESS_CHARGE = Decimal(env.str("SHIPPING_EXPRESS_CHARGE", default="19.95"))
+SHIPPING_FREE_THRESHOLD = Decimal(env.str("SHIPPING_FREE_THRESHOLD", default="150.00"))
+# Orders wait in "Pending payment" until the money arrives (bank transfer), then move on.
+OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "Pending payment": ("Paid", "Cancelled"),
+    "Paid": ("Being processed", "Cancelled"),
+    "Being processed": ("Shipped", "Cancelled"),
+    "Shipped": ("Delivered",),
+    "Delivered": (),
+    "Cancelled": (),
+}
+# Where bank-transfer customers pay (shop/payment.py). Demo values: set the real account.
+BANK_TRANSFER_ACCOUNT_NAME = env.str("BANK_TRANSFER_ACCOUNT_NAME", default="Bauerfeind Australia")
+BANK_TRANSFER_BSB = env.str("BANK_TRANSFER_BSB", default="062-000")
+BANK_TRANSFER_ACCOUNT_NUMBER = env.str("BANK_TRANSFER_ACCOUNT_NUMBER", default="1234 5678")
+BANK_TRANSFER_DUE_DAYS = env.int("BANK_TRANSFER_DUE_DAYS", default=7)
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

@@ -24,11 +24,18 @@ def redis_conn():
 
 
 @pytest.fixture
-def celery_worker(transactional_db, redis_conn):
+def committed_db(transactional_db, django_db_serialized_rollback):
+    """A database where transactions really commit (on_commit callbacks run, other threads
+    and processes see the rows). Emptied after the test, then refilled with what migrations
+    put there (Australia as shipping country, e-mail types), so later tests still find it."""
+
+
+@pytest.fixture
+def celery_worker(committed_db, redis_conn):
     """A real Celery worker, in a thread, consuming from the configured Redis broker.
 
-    Needs committed data (transactional_db): the worker reads the rows a test commits, just as
-    a worker process would. The queue is purged first so that nothing from an earlier run is
+    Needs committed data: the worker reads the rows a test commits, just as a worker process
+    would. The queue is purged first so that nothing from an earlier run is
     consumed by mistake.
     """
     celery_app.control.purge()

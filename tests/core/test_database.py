@@ -25,7 +25,7 @@ def _read_then_write(worker: int, errors: list[BaseException]) -> None:
         connection.close()
 
 
-def test_concurrent_read_then_write_transactions_all_succeed(transactional_db):
+def test_concurrent_read_then_write_transactions_all_succeed(committed_db):
     errors: list[BaseException] = []
     threads = [threading.Thread(target=_read_then_write, args=(i, errors)) for i in range(WRITERS)]
     for thread in threads:

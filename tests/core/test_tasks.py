@@ -28,7 +28,7 @@ def test_task_queued_on_commit_runs_on_a_real_worker(celery_worker, redis_conn):
     assert "at" in json.loads(raw)
 
 
-def test_rolled_back_transaction_queues_nothing(transactional_db, redis_conn):
+def test_rolled_back_transaction_queues_nothing(committed_db, redis_conn):
     # given an empty queue and no worker consuming it
     from config.celery import app
 

@@ -1,0 +1,67 @@
+"""Checkout forms for Australian customers."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from oscar.apps.checkout import forms as oscar_forms
+
+from shop.australia import STATE_CHOICES, normalise_au_phone, validate_postcode
+from shop.payment import payment_methods
+
+
+class ShippingAddressForm(oscar_forms.ShippingAddressForm):
+    """Oscar's address form with an Australian shape: a state chosen from the eight, a
+    postcode that must belong to it, and a phone number the courier can call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.fields["phone_number"]
+        phone.required = True
+        phone.help_text = "An Australian number, for the courier in case they need to reach you."
+        self.fields.pop("line3", None)
+        self.fields["line1"].label = "Street address"
+        self.fields["line2"].label = "Apartment, unit, building (optional)"
+        self.fields["line4"].label = "Suburb or town"
+        self.fields["state"] = forms.ChoiceField(
+            label="State or territory", choices=[("", "Choose…"), *STATE_CHOICES]
+        )
+        self.fields["postcode"].widget.attrs.update(inputmode="numeric", maxlength=4)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE.get(name, "on"))
+
+    def clean_phone_number(self):
+        return normalise_au_phone(self.cleaned_data["phone_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        postcode, state = cleaned.get("postcode"), cleaned.get("state")
+        if postcode:
+            try:
+                cleaned["postcode"] = validate_postcode(postcode, state or "")
+            except ValidationError as error:
+                # No state chosen yet: the state field says so; don't blame the postcode too.
+                if error.code != "invalid_state":
+                    self.add_error("postcode", error)
+        return cleaned
+
+
+AUTOCOMPLETE = {
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "line1": "address-line1",
+    "line2": "address-line2",
+    "line4": "address-level2",
+    "state": "address-level1",
+    "postcode": "postal-code",
+    "phone_number": "tel",
+    "notes": "off",
+}
+
+
+class PaymentMethodForm(forms.Form):
+    method = forms.ChoiceField(label="How would you like to pay?", widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(m.code, m.label) for m in payment_methods()]
+        if len(self.fields["method"].choices) == 1:
+            self.fields["method"].initial = self.fields["method"].choices[0][0]

@@ -1,0 +1,104 @@
+"""Checkout steps we replace: choosing how to pay, placing the order, queueing its e-mail."""
+
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from oscar.apps.checkout import views
+from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.core.loading import get_model
+
+from shop import tasks
+from shop.apps.checkout.forms import PaymentMethodForm
+from shop.payment import BANK_TRANSFER, PENDING_PAYMENT, payment_method
+from shop.services import order_message_context
+
+SourceType = get_model("payment", "SourceType")
+Source = get_model("payment", "Source")
+
+
+class PaymentMethodView(views.PaymentMethodView):
+    """Step 3: the customer chooses how to pay (Oscar skips straight to payment details)."""
+
+    template_name = "oscar/checkout/payment_method.html"
+
+    def get(self, request, *args, **kwargs):
+        form = PaymentMethodForm(initial={"method": self.checkout_session.payment_method()})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = PaymentMethodForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        self.checkout_session.pay_by(form.cleaned_data["method"])
+        return redirect("checkout:preview")
+
+
+class PaymentDetailsView(views.PaymentDetailsView):
+    """Preview and place the order. Bank transfer needs no details, so the payment-details
+    page goes straight on to the preview."""
+
+    def get(self, request, *args, **kwargs):
+        if not self.preview:
+            return redirect("checkout:preview")
+        return super().get(request, *args, **kwargs)
+
+    def check_payment_data_is_captured(self, request):
+        if payment_method(self.checkout_session.payment_method()) is None:
+            raise FailedPreCondition(
+                url=reverse("checkout:payment-method"),
+                message="Please choose how you would like to pay.",
+            )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["payment_method"] = payment_method(self.checkout_session.payment_method())
+        return context
+
+    def handle_payment(self, order_number, total, **kwargs):
+        """Bank transfer: nothing is charged now. The source records what is owed and how;
+        the order waits in "Pending payment" until staff see the money arrive."""
+        source_type, _ = SourceType.objects.get_or_create(
+            code=BANK_TRANSFER.code, defaults={"name": "Bank transfer"}
+        )
+        self.add_payment_source(
+            Source(
+                source_type=source_type,
+                currency=total.currency,
+                amount_allocated=total.incl_tax,
+                reference=order_number,
+            )
+        )
+
+    def get_initial_order_status(self, basket):
+        return PENDING_PAYMENT
+
+    def send_order_placed_email(self, order):
+        # The worker sends it, after the order is committed, so a slow or refusing mail
+        # server never fails or slows down the customer's checkout.
+        transaction.on_commit(lambda: tasks.send_order_confirmation.delay(order.id))
+
+
+class ThankYouView(views.ThankYouView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(order_message_context(self.object))
+        return context
+
+
+class _InvalidFormIs400:
+    """Oscar re-renders an invalid checkout form with status 200; we answer 400 so that
+    clients, tests and monitoring see the customer's input was refused (the page still shows
+    every message and keeps what they typed)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class IndexView(_InvalidFormIs400, views.IndexView):
+    pass
+
+
+class ShippingAddressView(_InvalidFormIs400, views.ShippingAddressView):
+    pass

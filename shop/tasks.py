@@ -1,0 +1,17 @@
+from celery import shared_task
+from django.conf import settings
+
+from shop.services import order_confirmation_send
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),  # SMTP and connection errors
+    retry_backoff=True,
+    retry_backoff_max=settings.CELERY_MAX_RETRY_DELAY,
+    max_retries=8,
+)
+def send_order_confirmation(self, order_id: int) -> None:
+    """Queued on commit when an order is placed; safe to run twice (see the service)."""
+    order_confirmation_send(order_id=order_id)
