@@ -69,6 +69,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
             )
         )
 
+    def render_preview(self, request, **kwargs):
+        # Oscar shows a failed placement (e.g. the last unit sold a moment ago) on the preview
+        # page with status 200; 409 says the order was refused because of someone else's.
+        response = super().render_preview(request, **kwargs)
+        if kwargs.get("error"):
+            response.status_code = 409
+        return response
+
     def get_initial_order_status(self, basket):
         return PENDING_PAYMENT
 
