@@ -388,6 +388,9 @@ BANK_TRANSFER_ACCOUNT_NAME = env.str("BANK_TRANSFER_ACCOUNT_NAME", default="Baue
 BANK_TRANSFER_BSB = env.str("BANK_TRANSFER_BSB", default="062-000")
 BANK_TRANSFER_ACCOUNT_NUMBER = env.str("BANK_TRANSFER_ACCOUNT_NUMBER", default="1234 5678")
 BANK_TRANSFER_DUE_DAYS = env.int("BANK_TRANSFER_DUE_DAYS", default=7)
+# Card payments through Stripe Checkout: offered only when the secret key is set.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

@@ -5,11 +5,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from shop import views as shop_views
 
 urlpatterns = [
     # Before Oscar's urls: Oscar's own "" only redirects to the catalogue.
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -2,13 +2,17 @@
 
 Bank transfer works with no keys at all: the order is placed as "Pending payment" and the
 customer is told what to pay, where, and which reference to quote; staff mark it paid in the
-dashboard when the money arrives. (Card payment through Stripe is planned: it will be offered
-here only when STRIPE_SECRET_KEY is set.)
+dashboard when the money arrives.
+
+Card payment goes through Stripe Checkout (Stripe's hosted page, so card numbers never touch
+this site) and is offered only when STRIPE_SECRET_KEY is set. The order is placed as "Pending
+payment" too; Stripe's signed webhook marks it paid (shop.services.order_payment_received).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+import stripe
 from django.conf import settings
 
 
@@ -28,13 +32,22 @@ BANK_TRANSFER = PaymentMethod(
     ),
 )
 
+CARD = PaymentMethod(
+    code="card",
+    label="Credit or debit card",
+    description=(
+        "Visa, Mastercard or American Express, on Stripe's secure payment page. You come "
+        "straight back here when you have paid."
+    ),
+)
+
 # Order statuses (Oscar's pipeline, settings.OSCAR_ORDER_STATUS_PIPELINE).
 PENDING_PAYMENT = "Pending payment"
 PAID = "Paid"
 
 
 def payment_methods() -> list[PaymentMethod]:
-    return [BANK_TRANSFER]
+    return [BANK_TRANSFER, CARD] if settings.STRIPE_SECRET_KEY else [BANK_TRANSFER]
 
 
 def payment_method(code: str | None) -> PaymentMethod | None:
@@ -62,3 +75,43 @@ def bank_transfer_instructions(order) -> BankTransferInstructions:
         currency=order.currency,
         due_days=settings.BANK_TRANSFER_DUE_DAYS,
     )
+
+
+class CardPaymentUnavailable(Exception):
+    """Stripe could not be reached or refused the request; no order has been placed."""
+
+
+def stripe_client():
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+
+
+def card_checkout_start(*, order_number: str, total, success_url: str, cancel_url: str):
+    """Open a Stripe Checkout session for the order's total; returns (session id, page url)."""
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "client_reference_id": order_number,
+                "metadata": {"order_number": order_number},
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": total.currency.lower(),
+                            "unit_amount": to_cents(total.incl_tax),
+                            "product_data": {"name": f"Order {order_number}"},
+                        },
+                    }
+                ],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+            },
+            options={"idempotency_key": f"checkout-{order_number}"},
+        )
+    except stripe.StripeError as error:
+        raise CardPaymentUnavailable(str(error)) from error
+    return session.id, session.url
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((amount * 100).quantize(Decimal("1")))

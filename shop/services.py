@@ -5,9 +5,10 @@ import logging
 from django.db import transaction
 from oscar.core.loading import get_class, get_model
 
-from shop.payment import BANK_TRANSFER, bank_transfer_instructions
+from shop.payment import BANK_TRANSFER, CARD, PAID, PENDING_PAYMENT, bank_transfer_instructions
 
 Order = get_model("order", "Order")
+PaymentEventType = get_model("order", "PaymentEventType")
 CommunicationEvent = get_model("order", "CommunicationEvent")
 OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 
@@ -37,7 +38,39 @@ def order_confirmation_send(*, order_id: int) -> bool:
 def order_message_context(order) -> dict:
     """What the order e-mails show beyond Oscar's defaults: GST and how to pay."""
     context = {"order": order, "lines": order.lines.all(), "gst": order.total_tax}
-    sources = order.sources.select_related("source_type")
-    if any(source.source_type.code == BANK_TRANSFER.code for source in sources):
+    codes = {source.source_type.code for source in order.sources.select_related("source_type")}
+    if BANK_TRANSFER.code in codes:
         context["bank_transfer"] = bank_transfer_instructions(order)
+    context["paid_by_card"] = CARD.code in codes
     return context
+
+
+def order_payment_received(*, order_number: str, amount, currency: str, reference: str) -> bool:
+    """Record that an order has been paid in full, once.
+
+    Payment providers retry their notifications, sometimes many times and at the same moment;
+    the conditional update from "Pending payment" to "Paid" lets exactly one of them through.
+    An amount that is not the order's total is not accepted as payment of it. Returns whether
+    this call marked the order paid."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=order_number).first()
+        if order is None:
+            logger.warning("Payment for unknown order %s ignored", order_number)
+            return False
+        if (amount, currency.upper()) != (order.total_incl_tax, order.currency):
+            logger.error(
+                "Order %s: payment of %s %s does not match its total; left pending",
+                order_number,
+                amount,
+                currency,
+            )
+            return False
+        if not Order.objects.filter(pk=order.pk, status=PENDING_PAYMENT).update(status=PAID):
+            return False
+        source = order.sources.order_by("pk").first()
+        if source is not None:
+            source.debit(amount, reference=reference, status="Success")
+        event_type, _ = PaymentEventType.objects.get_or_create(name=PAID)
+        order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
+    logger.info("Order %s: paid", order_number)
+    return True

@@ -1,15 +1,23 @@
 """Checkout steps we replace: choosing how to pay, placing the order, queueing its e-mail."""
 
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
 
 from shop import tasks
 from shop.apps.checkout.forms import PaymentMethodForm
-from shop.payment import BANK_TRANSFER, PENDING_PAYMENT, payment_method
+from shop.payment import (
+    CARD,
+    PENDING_PAYMENT,
+    CardPaymentUnavailable,
+    card_checkout_start,
+    payment_method,
+)
 from shop.services import order_message_context
 
 SourceType = get_model("payment", "SourceType")
@@ -55,27 +63,61 @@ class PaymentDetailsView(views.PaymentDetailsView):
         return context
 
     def handle_payment(self, order_number, total, **kwargs):
-        """Bank transfer: nothing is charged now. The source records what is owed and how;
-        the order waits in "Pending payment" until staff see the money arrive."""
+        """Nothing is charged here. The source records what is owed and how; the order waits
+        in "Pending payment" until the money arrives: staff see a bank transfer arrive, and
+        Stripe's webhook reports a card payment.
+
+        For a card, Stripe's payment page is opened first: if Stripe cannot be reached, Oscar
+        shows the message on the preview page and no order is placed."""
+        method = payment_method(self.checkout_session.payment_method())
+        reference = order_number
+        if method == CARD:
+            try:
+                reference, self.card_payment_url = card_checkout_start(
+                    order_number=order_number,
+                    total=total,
+                    success_url=self.request.build_absolute_uri(reverse("checkout:thank-you")),
+                    cancel_url=self.request.build_absolute_uri(reverse("basket:summary")),
+                )
+            except CardPaymentUnavailable as error:
+                self.refusal_status = 503
+                raise UnableToTakePayment(
+                    "We couldn't reach our card payment provider, so your order has not been "
+                    "placed. Please try again in a minute, or pay by bank transfer."
+                ) from error
         source_type, _ = SourceType.objects.get_or_create(
-            code=BANK_TRANSFER.code, defaults={"name": "Bank transfer"}
+            code=method.code, defaults={"name": method.label}
         )
         self.add_payment_source(
             Source(
                 source_type=source_type,
                 currency=total.currency,
                 amount_allocated=total.incl_tax,
-                reference=order_number,
+                reference=reference,
             )
         )
 
+    def handle_successful_order(self, order):
+        response = super().handle_successful_order(order)
+        card_payment_url = getattr(self, "card_payment_url", None)
+        # Card: on to Stripe's page; it sends the customer back to the thank-you page.
+        return HttpResponseRedirect(card_payment_url) if card_payment_url else response
+
+    # Oscar shows a refused order on the preview page with status 200. We say why in the
+    # status too: 409 when the basket no longer matches the stock (the last unit sold a moment
+    # ago), 503 when the card payment provider could not be reached.
+    refusal_status = 409
+
     def render_preview(self, request, **kwargs):
-        # Oscar shows a failed placement (e.g. the last unit sold a moment ago) on the preview
-        # page with status 200; 409 says the order was refused because of someone else's.
         response = super().render_preview(request, **kwargs)
         if kwargs.get("error"):
-            response.status_code = 409
+            response.status_code = self.refusal_status
         return response
+
+    def render_payment_details(self, request, **kwargs):
+        # There are no payment details to enter here (Stripe takes the card on its own page):
+        # a refused payment is explained on the preview, where the customer can choose again.
+        return self.render_preview(request, **kwargs)
 
     def get_initial_order_status(self, basket):
         return PENDING_PAYMENT
