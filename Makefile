@@ -40,5 +40,10 @@ test: $(BIN)/.installed lint
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
 
+# Benchmarks print figures; they are not tests (see bench/).
+bench: $(BIN)/.installed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python bench/catalogue_queries.py
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,147 @@
+"""SQL queries and response times of the catalogue pages, at the demo catalogue and at 5,000
+products. A benchmark, not a test: it prints a table and never fails because a machine is slow.
+
+    make bench                       # SQLite in a throw-away folder
+    DATABASE_URL=postgres://... make bench
+
+It builds its own database (a temporary VAR_DIR for SQLite; for PostgreSQL the test database
+name `bench_<name>` next to the one in DATABASE_URL), so it never touches your data.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from decimal import Decimal  # noqa: E402
+from io import StringIO  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from oscar.core.loading import get_model  # noqa: E402
+
+Category = get_model("catalogue", "Category")
+Product = get_model("catalogue", "Product")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductImage = get_model("catalogue", "ProductImage")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+
+TARGET = int(os.environ.get("BENCH_PRODUCTS", "5000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+
+
+def pages():
+    back = Category.objects.get(slug="back-and-spine")
+    lumbotrain = Product.objects.get(upc="LUMBOTRAIN")
+    return [
+        ("catalogue list", "/catalogue/"),
+        ("category: Back and spine", back.get_absolute_url()),
+        ("LumboTrain page", lumbotrain.get_absolute_url()),
+        ("search 'back support'", "/search/?q=back+support"),
+    ]
+
+
+def measure(client, url):
+    client.get(url)  # warm: per-process caches (thumbnails, templates)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    count = len(queries)  # now: the log it reads is emptied by the next request
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return count, statistics.median(times)
+
+
+def grow_catalogue(total):
+    """Add plain supports in bulk until the catalogue has `total` browsable products."""
+    have = Product.objects.browsable().count()
+    missing = total - have
+    if missing <= 0:
+        return
+    product_class = ProductClass.objects.get(slug="support")
+    partner = Partner.objects.get(code="bauerfeind-au")
+    back = Category.objects.get(slug="back-and-spine")
+    image = ProductImage.objects.filter(product__upc="GENUTRAIN").first()
+    products = Product.objects.bulk_create(
+        Product(
+            title=f"Bench support {n}",
+            slug=f"bench-support-{n}",
+            upc=f"BENCH-{n}",
+            structure=Product.STANDALONE,
+            product_class=product_class,
+            description="<p>A generated support for the benchmark.</p>",
+            is_public=True,
+        )
+        for n in range(missing)
+    )
+    StockRecord.objects.bulk_create(
+        StockRecord(
+            product=p,
+            partner=partner,
+            partner_sku=p.upc,
+            price=Decimal("99.95"),
+            price_currency="AUD",
+            num_in_stock=5,
+        )
+        for p in products
+    )
+    ProductCategory.objects.bulk_create(ProductCategory(product=p, category=back) for p in products)
+    ProductImage.objects.bulk_create(
+        ProductImage(product=p, original=image.original.name, caption=p.title, display_order=0)
+        for p in products
+    )
+
+
+def main():
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.DEBUG = False
+    db = connection.settings_dict
+    postgres = db["ENGINE"].endswith("postgresql")
+    if postgres:
+        original_name = db["NAME"]
+        db["NAME"] = f"bench_{original_name}"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    else:
+        call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=StringIO())
+    client = Client()
+
+    rows = []
+    for label, size in (("demo", None), (f"{TARGET:,}", TARGET)):
+        if size:
+            grow_catalogue(size)
+        count = Product.objects.browsable().count()
+        for page, url in pages():
+            queries, ms = measure(client, url)
+            rows.append((f"{label} ({count:,} products)", page, queries, ms))
+
+    print(f"\nCatalogue pages, {connection.vendor}, median of {RUNS} requests (Django test client)")
+    print(f"{'catalogue':<24} {'page':<26} {'SQL queries':>11} {'median ms':>10}")
+    for catalogue, page, queries, ms in rows:
+        print(f"{catalogue:<24} {page:<26} {queries:>11} {ms:>10.1f}")
+    if postgres:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
