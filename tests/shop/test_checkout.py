@@ -134,3 +134,39 @@ def test_a_real_worker_sends_the_confirmation_after_the_order_commits(client, ce
     wait_for(lambda: len(mail.outbox) == 1)
     assert order.number in mail.outbox[0].subject
     assert order.communication_events.filter(event_type__code="ORDER_PLACED").count() == 1
+
+
+def test_registered_customer_checks_out_and_finds_the_order_in_their_account(client, demo):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username="mia", email="mia@example.com.au", password="a-long-password-123"
+    )
+    client.force_login(user)
+    add_to_basket(client, "GENUTRAIN")
+
+    assert client.get("/checkout/")["Location"] == "/checkout/shipping-address/"
+    assert client.post("/checkout/shipping-address/", ADDRESS).status_code == 302
+    client.post("/checkout/shipping-method/", {"method_code": "standard"})
+    client.post("/checkout/payment-method/", {"method": "bank-transfer"})
+    assert place_order(client).status_code == 302
+
+    order = Order.objects.get()
+    assert order.user == user
+    assert order.number in client.get("/accounts/orders/").content.decode()
+
+
+def test_staff_find_the_order_and_its_email_in_the_dashboard(client, demo, admin_user):
+    add_to_basket(client, "GENUTRAIN")
+    checkout_as_guest(client)
+    place_order(client)
+    order = Order.objects.get()
+    order_confirmation_send(order_id=order.id)
+
+    client.force_login(admin_user)
+    listing = client.get("/dashboard/orders/").content.decode()
+    detail = client.get(f"/dashboard/orders/{order.number}/").content.decode()
+
+    assert order.number in listing
+    assert "Pending payment" in detail
+    assert "Order placed" in detail  # the confirmation e-mail, recorded against the order
