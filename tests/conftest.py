@@ -2,6 +2,7 @@
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -10,8 +11,10 @@ from core.health import HEARTBEAT_KEY, redis_client
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Uploads and product images a test makes go to its own folder, never into var/."""
+    """Uploads and product images a test makes go to its own folder, never into var/; the
+    cache, where sorl-thumbnail remembers thumbnails it made, starts empty with it."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
 
 
 @pytest.fixture

@@ -126,3 +126,16 @@ def test_chosen_size_goes_into_the_basket(client, lumbotrain):
     basket = response.context["request"].basket
     assert [line.product for line in basket.all_lines()] == [child]
     assert basket.total_incl_tax == child.stockrecords.get().price
+
+
+def test_refused_add_keeps_the_chosen_size_and_the_typed_quantity(client, lumbotrain):
+    child = Product.objects.get(upc="LT-3-BLK")  # only 2 left
+
+    response = client.post(f"/basket/add/{lumbotrain.pk}/", {"child_id": child.pk, "quantity": "5"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _selected_variant(html).startswith("Size 3 (90–100 cm), black")
+    assert 'value="5"' in html
+    assert 'aria-describedby="id_quantity_error"' in html or "maximum of 2" in html
+    assert f'action="{lumbotrain.get_absolute_url()}#size-finder"' in html
