@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.flatpages",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Oscar (forks of its apps will replace lines here, pointing at shop/apps/...)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",

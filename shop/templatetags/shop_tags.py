@@ -1,15 +1,10 @@
-import json
-
 from django import template
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import strip_tags
 
+from core.jsonld import json_ld_script
 from shop.sizing import sizing_for
 
 register = template.Library()
-
-# The same escapes as Django's json_script: nothing in the data can close the <script>.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.simple_tag(takes_context=True)
@@ -53,8 +48,7 @@ def product_json_ld(context, product, sizing=None):
                 info.price.currency,
                 info.availability.is_available_to_buy,
             )
-    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+    return json_ld_script(data)
 
 
 def _offer(request, product, price, currency, available):

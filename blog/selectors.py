@@ -1,0 +1,35 @@
+"""Reads of the blog for pages outside it (the home page) and inside it."""
+
+import hashlib
+
+from django.db.models import Max, Sum
+from oscar.core.loading import get_model
+
+from blog.models import Article
+from blog.rendering import product_blocks
+
+StockRecord = get_model("partner", "StockRecord")
+Product = get_model("catalogue", "Product")
+
+
+def latest_articles(*, limit: int = 3):
+    return list(Article.objects.published().newest_first().prefetch_related("categories")[:limit])
+
+
+def article_body_fingerprint(article) -> str:
+    """Changes whenever anything the rendered body shows changes: the article itself, or the
+    title, visibility, price or stock of a product it shows a card for. Rendered bodies are
+    cached under it, so an edit anywhere is visible at once, in every web process, with no
+    invalidation to forget (stock moves by UPDATE, which no signal reports)."""
+    upcs = [block.upc for block in product_blocks(article.body)]
+    parts = [article.pk, article.updated_at.timestamp()]
+    if upcs:
+        products = Product.objects.filter(upc__in=upcs)
+        stock = StockRecord.objects.filter(product__in=products) | StockRecord.objects.filter(
+            product__parent__in=products
+        )
+        parts += products.aggregate(Max("date_updated"), Sum("is_public")).values()
+        parts += stock.aggregate(
+            Max("date_updated"), Sum("num_in_stock"), Sum("num_allocated"), Sum("price")
+        ).values()
+    return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -1,0 +1,40 @@
+from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+
+from core.jsonld import json_ld_script
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def article_meta(context, article):
+    """Canonical URL, Open Graph and Twitter card tags and schema.org Article JSON-LD."""
+    request = context["request"]
+    url = request.build_absolute_uri(article.get_absolute_url())
+    image = request.build_absolute_uri(article.featured_image.url) if article.featured_image else ""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.meta_description,
+        "mainEntityOfPage": url,
+        "author": {
+            "@type": "Organization" if not article.author else "Person",
+            "name": article.byline,
+        },
+        "publisher": {"@type": "Organization", "name": settings.OSCAR_SHOP_NAME},
+        "wordCount": len(article.body.split()),
+    }
+    if article.published_at:
+        data["datePublished"] = localtime(article.published_at).isoformat()
+    data["dateModified"] = localtime(article.updated_at).isoformat()
+    if image:
+        data["image"] = image
+    tags = render_to_string(
+        "blog/partials/article_meta.html",
+        {"article": article, "url": url, "image": image, "shop_name": settings.OSCAR_SHOP_NAME},
+    )
+    return mark_safe(tags) + json_ld_script(data)  # noqa: S308 (rendered by a template)

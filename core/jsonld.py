@@ -1,0 +1,14 @@
+"""schema.org JSON-LD for search engines, safe inside a <script> element."""
+
+import json
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+# The same escapes as Django's json_script: nothing in the data can close the <script>.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict):
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
