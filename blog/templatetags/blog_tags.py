@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
+from blog.models import Article
 from core.jsonld import json_ld_script
 
 register = template.Library()
@@ -38,3 +39,15 @@ def article_meta(context, article):
         {"article": article, "url": url, "image": image, "shop_name": settings.OSCAR_SHOP_NAME},
     )
     return mark_safe(tags) + json_ld_script(data)  # noqa: S308 (rendered by a template)
+
+
+@register.simple_tag
+def product_articles(product, limit=3):
+    """Published articles that mention this product (or, for a size, its parent)."""
+    products = [product.pk, product.parent_id] if product.parent_id else [product.pk]
+    return list(
+        Article.objects.published()
+        .filter(related_products__in=products)
+        .distinct()
+        .newest_first()[:limit]
+    )

@@ -241,3 +241,43 @@ def test_home_page_shows_the_latest_articles(client, demo):
 
     assert "From the blog" in html and f'href="{URL}"' in html
     assert re.search(r'<a class="nav-link" href="/blog/">\s*Blog\s*</a>', html)
+
+
+def test_the_product_page_lists_the_articles_that_mention_it(client, demo):
+    lumbotrain = Product.objects.get(upc="LUMBOTRAIN")
+
+    html = client.get(lumbotrain.get_absolute_url()).content.decode()
+
+    assert "Read more" in html
+    assert f'href="{URL}"' in html
+    assert 'href="/blog/5-tips-for-post-workout-muscle-recovery/"' in html
+
+
+def test_staff_write_preview_and_publish_in_the_admin(client, db, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/blog/article/add/",
+        {
+            "title": "Sitting well at work",
+            "slug": "sitting-well-at-work",
+            "standfirst": "How to set up your desk.",
+            "body": "## Your chair\n\nAdjust it.",
+            "status": "draft",
+            "author_name": "",
+            "seo_title": "",
+            "seo_description": "",
+            "featured_image_alt": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="sitting-well-at-work")
+    assert client.get(article.get_absolute_url()).status_code == 200  # staff preview
+
+    client.post(
+        "/admin/blog/article/",
+        {"action": "publish", "_selected_action": [article.pk]},
+    )
+    client.logout()
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert "<h2>Your chair</h2>" in client.get(article.get_absolute_url()).content.decode()
