@@ -135,6 +135,17 @@ def main():
             queries, ms = measure(client, url)
             rows.append((f"{label} ({count:,} products)", page, queries, ms))
 
+    from django.core.cache import cache
+
+    article = "/blog/causes-of-back-spasms-and-cramps/"
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(article)
+    cold_count = len(cold)
+    cached_count, cached_ms = measure(client, article)
+    rows.append(("blog", "article page, cold", cold_count, float("nan")))
+    rows.append(("blog", "article page, cached body", cached_count, cached_ms))
+
     print(f"\nCatalogue pages, {connection.vendor}, median of {RUNS} requests (Django test client)")
     print(f"{'catalogue':<24} {'page':<26} {'SQL queries':>11} {'median ms':>10}")
     for catalogue, page, queries, ms in rows:

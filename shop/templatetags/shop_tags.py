@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import strip_tags
+from oscar.templatetags.basket_tags import basket_form
 
 from core.jsonld import json_ld_script
 from shop.sizing import sizing_for
@@ -65,3 +66,17 @@ def _offer(request, product, price, currency, available):
 def _plain(html: str) -> str:
     # A space before each tag keeps "</p><p>" from gluing two sentences together.
     return " ".join(strip_tags((html or "").replace("<", " <")).split())
+
+
+@register.simple_tag(takes_context=True)
+def refused_add(context, product):
+    """Oscar's add-to-basket form bound to what the customer just posted, when that add was
+    refused (Oscar keeps the post in the session for the next page); None otherwise.
+
+    Building Oscar's form for a parent product reads every variant's attributes and stock
+    (about 150 queries for the LumboTrain), so it is built only on that rare path; the page
+    itself renders its size picker from the size guide."""
+    request = context["request"]
+    if f"add_to_basket_form_post_data_{product.pk}" not in request.session:
+        return None
+    return basket_form(request, product, "single")

@@ -139,3 +139,26 @@ def test_refused_add_keeps_the_chosen_size_and_the_typed_quantity(client, lumbot
     assert 'value="5"' in html
     assert 'aria-describedby="id_quantity_error"' in html or "maximum of 2" in html
     assert f'action="{lumbotrain.get_absolute_url()}#size-finder"' in html
+
+
+def test_product_page_query_count_does_not_grow_with_its_variants(client, lumbotrain):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from oscar.test.factories import create_product
+
+    def queries():
+        client.get(lumbotrain.get_absolute_url())  # warm the per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(lumbotrain.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(10):
+        child = create_product(parent=lumbotrain, title=f"Size 8, colour {n}", price=D("289.95"))
+        child.attr.size, child.attr.colour = "8", f"colour {n}"
+        child.attr.measure_min_cm, child.attr.measure_max_cm = 140, 150
+        child.attr.save()
+
+    assert queries() == before
+    html = client.get(lumbotrain.get_absolute_url()).content.decode()
+    assert len(re.findall(r"<option[^>]*>Size 8 \(", html)) == 10
