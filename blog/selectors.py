@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from oscar.core.loading import get_model
 
 from blog.models import Article
@@ -28,7 +28,8 @@ def article_body_fingerprint(article) -> str:
         stock = StockRecord.objects.filter(product__in=products) | StockRecord.objects.filter(
             product__parent__in=products
         )
-        parts += products.aggregate(Max("date_updated"), Sum("is_public")).values()
+        public = Count("pk", filter=Q(is_public=True))
+        parts += products.aggregate(Max("date_updated"), public).values()
         parts += stock.aggregate(
             Max("date_updated"), Sum("num_in_stock"), Sum("num_allocated"), Sum("price")
         ).values()
