@@ -29,7 +29,7 @@ def article_body_fingerprint(article) -> str:
             product__parent__in=products
         )
         public = Count("pk", filter=Q(is_public=True))
-        parts += products.aggregate(Max("date_updated"), public).values()
+        parts += products.aggregate(Max("date_updated"), public=public).values()
         parts += stock.aggregate(
             Max("date_updated"), Sum("num_in_stock"), Sum("num_allocated"), Sum("price")
         ).values()
