@@ -31,7 +31,13 @@ PRODUCTION = DJANGO_ENV == "production"
 if PRODUCTION:
     _missing = [
         name
-        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+        for name in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "FIELD_ENCRYPTION_KEYS",
+        )
         if not env.str(name, default="").strip()
     ]
     if _missing:
@@ -48,6 +54,24 @@ if not PRODUCTION:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+
+
+def _local_encryption_key() -> str:
+    """The zero set-up mode's key for health details, made once and kept in var/."""
+    from cryptography.fernet import Fernet
+
+    path = VAR_DIR / "field-encryption.key"
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Keys that encrypt health details at rest (insurance/encryption.py): the first encrypts,
+# all decrypt, so a new key is rotated in by putting it first. Comma-separated Fernet keys.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or (
+    [] if PRODUCTION else [_local_encryption_key()]
+)
 SECRET_KEY = env.str(
     "SECRET_KEY", default="django-insecure-development-only-key-never-used-in-production"
 )
@@ -237,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": HEARTBEAT_INTERVAL},
     },
 }
+CELERY_BEAT_SCHEDULE["erase-expired-enquiries"] = {
+    "task": "insurance.tasks.erase_expired_enquiries",
+    "schedule": 60 * 60 * 6,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The page cache lives in each process: pages keep working when Redis is down.
@@ -255,19 +283,22 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Enquiry uploads (encrypted), outside MEDIA_ROOT so nothing serves them by URL.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed names, served by whitenoise. Needs `collectstatic` (make does it).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+if AWS_STORAGE_BUCKET_NAME:
     # Shared storage for uploads and product images when web processes run on more than one
     # machine: any S3-compatible bucket (AWS_S3_ENDPOINT_URL for non-AWS providers).
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "default_acl": None,
@@ -392,6 +423,12 @@ BANK_TRANSFER_DUE_DAYS = env.int("BANK_TRANSFER_DUE_DAYS", default=7)
 # Card payments through Stripe Checkout: offered only when the secret key is set.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Health-fund enquiries (insurance/)
+INSURANCE_STAFF_EMAIL = env.str("INSURANCE_STAFF_EMAIL", default="healthfunds@example.com")
+ENQUIRY_RETENTION_DAYS = env.int("ENQUIRY_RETENTION_DAYS", default=730)
+ENQUIRY_RATE_LIMIT = env.str("ENQUIRY_RATE_LIMIT", default="5/h")
+# The site's address for links in e-mails sent by the worker (no request there).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

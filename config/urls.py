@@ -22,6 +22,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("blog/", include("blog.urls")),
+    path("insurance/", include("insurance.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

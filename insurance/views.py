@@ -1,0 +1,98 @@
+"""The enquiry form and its confirmation. Both carry health information, so neither may be
+stored by a browser or a proxy (Cache-Control: no-store)."""
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django_ratelimit.core import is_ratelimited
+
+from insurance.coverage import indicative_answer
+from insurance.forms import EnquiryForm
+from insurance.models import CoverLevel, Enquiry, HealthFund
+from insurance.privacy import CONSENT_TEXT
+from insurance.services import enquiry_submit
+from shop.selectors import Product
+
+SESSION_KEY = "insurance_enquiries"
+
+
+@never_cache
+def enquiry(request):
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group="insurance-enquiry",
+            key="ip",
+            rate=settings.ENQUIRY_RATE_LIMIT,
+            method="POST",
+            increment=True,
+        ):
+            return render(request, "insurance/rate_limited.html", status=429)
+        form = EnquiryForm(request.POST, request.FILES)
+        if form.is_spam:
+            return render(
+                request,
+                "insurance/enquiry_form.html",
+                _context(EnquiryForm(), refused=True),
+                status=400,
+            )
+        if form.is_valid():
+            enquiry = enquiry_submit(data=form.enquiry_data(), upload=form.cleaned_data["upload"])
+            request.session[SESSION_KEY] = [
+                *request.session.get(SESSION_KEY, [])[-9:],
+                enquiry.reference,
+            ]
+            return redirect("insurance:enquiry-sent", reference=enquiry.reference)
+        return render(request, "insurance/enquiry_form.html", _context(form), status=400)
+    return render(
+        request, "insurance/enquiry_form.html", _context(EnquiryForm(initial=_initial(request)))
+    )
+
+
+def _initial(request) -> dict:
+    product_id = request.GET.get("product", "")
+    if product_id.isdigit():
+        product = Product.objects.browsable().filter(pk=int(product_id)).first()
+        if product:
+            return {"product": product}
+    return {}
+
+
+def _context(form, **extra):
+    return {"form": form, "consent_text": CONSENT_TEXT, **extra}
+
+
+@never_cache
+def enquiry_sent(request, reference):
+    """The reference and the indicative answer, shown only in the session that sent it."""
+    if reference not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    enquiry = Enquiry.objects.select_related("fund", "product").filter(reference=reference).first()
+    if enquiry is None:
+        raise Http404
+    return render(
+        request,
+        "insurance/enquiry_sent.html",
+        {"enquiry": enquiry, "answer": enquiry.indicative_answer},
+    )
+
+
+@never_cache
+def indicative(request):
+    """The indicative answer as JSON, for the form's script, as soon as fund, cover level
+    and product are chosen. Says nothing about any enquiry."""
+    fund = HealthFund.objects.filter(pk=_int(request.GET.get("fund")), active=True).first()
+    product = Product.objects.browsable().filter(pk=_int(request.GET.get("product"))).first()
+    cover_level = request.GET.get("cover_level", "")
+    if fund is None or product is None or cover_level not in CoverLevel.values:
+        return JsonResponse(
+            {"error": "Choose your fund, your level of cover and a support."}, status=400
+        )
+    return JsonResponse(
+        indicative_answer(fund=fund, cover_level=cover_level, product=product).as_dict()
+    )
+
+
+def _int(value) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else 0
