@@ -1,17 +1,16 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from oscar.core.loading import get_model
 
 from core.forms import AccessibleFormMixin
 from insurance.models import CoverLevel, Enquiry, HealthFund
 from insurance.privacy import CONSENT_TEXT
 from insurance.uploads import check_upload
-from shop.australia import STATE_CHOICES, normalise_au_phone, validate_postcode
+from shop.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
 
 Product = get_model("catalogue", "Product")
 
 
-class EnquiryForm(AccessibleFormMixin, forms.Form):
+class EnquiryForm(AccessibleFormMixin, PostcodeInStateMixin, forms.Form):
     """Will my health fund cover this support? Only what staff need to answer it."""
 
     name = forms.CharField(
@@ -96,13 +95,6 @@ class EnquiryForm(AccessibleFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        state, postcode = cleaned.get("state"), cleaned.get("postcode")
-        if postcode:
-            try:
-                cleaned["postcode"] = validate_postcode(postcode, state or "")
-            except ValidationError as error:
-                if error.code != "invalid_state":
-                    self.add_error("postcode", error)
         fund = cleaned.get("fund")
         if fund and fund.is_other and not cleaned.get("fund_other_name", "").strip():
             self.add_error("fund_other_name", "Tell us the name of your fund.")

@@ -118,3 +118,19 @@ def normalise_au_phone(value: str) -> str:
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PostcodeInStateMixin:
+    """For forms with `state` and `postcode` fields: the postcode must be one of the state's.
+    With no state chosen yet, only the state field complains (not the postcode as well)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        postcode, state = cleaned.get("postcode"), cleaned.get("state")
+        if postcode:
+            try:
+                cleaned["postcode"] = validate_postcode(postcode, state or "")
+            except ValidationError as error:
+                if error.code != "invalid_state":
+                    self.add_error("postcode", error)
+        return cleaned

@@ -281,3 +281,12 @@ def test_permitted_staff_download_the_upload_and_it_is_audited(client, form_data
     assert response.status_code == 200 and response.content == PDF
     assert response["Content-Disposition"].startswith("attachment")
     assert AuditEntry.objects.filter(reference=enquiry.reference, action="upload_viewed").exists()
+
+
+def test_the_lumbotrain_page_leads_to_the_form_with_the_product_chosen(client, lumbotrain):
+    page = client.get(lumbotrain.get_absolute_url()).content.decode()
+
+    link = f'href="/insurance/enquiry/?product={lumbotrain.pk}"'
+    assert link in page and "Will my health fund cover this?" in page
+    form = client.get(f"/insurance/enquiry/?product={lumbotrain.pk}").content.decode()
+    assert f'<option value="{lumbotrain.pk}" selected>' in form

@@ -1,14 +1,13 @@
 """Checkout forms for Australian customers."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from oscar.apps.checkout import forms as oscar_forms
 
-from shop.australia import STATE_CHOICES, normalise_au_phone, validate_postcode
+from shop.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
 from shop.payment import payment_methods
 
 
-class ShippingAddressForm(oscar_forms.ShippingAddressForm):
+class ShippingAddressForm(PostcodeInStateMixin, oscar_forms.ShippingAddressForm):
     """Oscar's address form with an Australian shape: a state chosen from the eight, a
     postcode that must belong to it, and a phone number the courier can call."""
 
@@ -30,18 +29,6 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
 
     def clean_phone_number(self):
         return normalise_au_phone(self.cleaned_data["phone_number"])
-
-    def clean(self):
-        cleaned = super().clean()
-        postcode, state = cleaned.get("postcode"), cleaned.get("state")
-        if postcode:
-            try:
-                cleaned["postcode"] = validate_postcode(postcode, state or "")
-            except ValidationError as error:
-                # No state chosen yet: the state field says so; don't blame the postcode too.
-                if error.code != "invalid_state":
-                    self.add_error("postcode", error)
-        return cleaned
 
 
 AUTOCOMPLETE = {
