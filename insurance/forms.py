@@ -40,7 +40,9 @@ class EnquiryForm(AccessibleFormMixin, PostcodeInStateMixin, forms.Form):
     membership_number = forms.CharField(
         max_length=30, required=False, label="Membership number (optional)"
     )
-    cover_level = forms.ChoiceField(choices=CoverLevel.choices, label="Level of extras cover")
+    cover_level = forms.ChoiceField(
+        choices=[("", "Choose…"), *CoverLevel.choices], label="Level of extras cover"
+    )
     product = forms.ModelChoiceField(
         queryset=Product.objects.browsable().order_by("title"),
         label="Which support?",
@@ -48,7 +50,8 @@ class EnquiryForm(AccessibleFormMixin, PostcodeInStateMixin, forms.Form):
     )
     size = forms.CharField(max_length=60, required=False, label="Size, if you know it")
     referral = forms.ChoiceField(
-        choices=Enquiry.Referral.choices, label="Do you have a referral from a health professional?"
+        choices=[("", "Choose…"), *Enquiry.Referral.choices],
+        label="Do you have a referral from a health professional?",
     )
     referral_details = forms.CharField(
         max_length=500,
