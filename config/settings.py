@@ -427,6 +427,13 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 INSURANCE_STAFF_EMAIL = env.str("INSURANCE_STAFF_EMAIL", default="healthfunds@example.com")
 ENQUIRY_RETENTION_DAYS = env.int("ENQUIRY_RETENTION_DAYS", default=730)
 ENQUIRY_RATE_LIMIT = env.str("ENQUIRY_RATE_LIMIT", default="5/h")
+# Video consultations (consultations/)
+CONSULTATION_LENGTH_MINUTES = env.int("CONSULTATION_LENGTH_MINUTES", default=30)
+CONSULTATION_BUFFER_MINUTES = env.int("CONSULTATION_BUFFER_MINUTES", default=10)
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=14)
+BOOKING_MINIMUM_NOTICE_HOURS = env.int("BOOKING_MINIMUM_NOTICE_HOURS", default=2)
+VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="consultations.video.JitsiMeeting")
+VIDEO_MEETING_BASE_URL = env.str("VIDEO_MEETING_BASE_URL", default="https://meet.jit.si")
 # The site's address for links in e-mails sent by the worker (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_PHONE = "1300 668 466"

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Later issues append "shop.demo", "blog.demo", "insurance.demo", "consultations.demo".
-DEMO_STEPS: list[str] = ["shop.demo", "blog.demo", "insurance.demo"]
+DEMO_STEPS: list[str] = ["shop.demo", "blog.demo", "insurance.demo", "consultations.demo"]
 
 
 class Command(BaseCommand):

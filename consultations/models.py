@@ -1,0 +1,211 @@
+"""Video consultations with product experts.
+
+The database is the source of truth for the booking queue (see DESIGN.md, "The booking
+queue"): Redis only carries the wake-up calls. Two active bookings of one expert at one time
+are made impossible by a constraint (`one_confirmed_booking_per_expert_start`; on PostgreSQL
+also an exclusion constraint on the time range, see migration 0002), not only by a check in
+Python. Times are stored in UTC and shown in the customer's or the expert's own zone.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+AUSTRALIAN_TIME_ZONES = [
+    ("Australia/Sydney", "Sydney, Canberra (NSW, ACT)"),
+    ("Australia/Melbourne", "Melbourne (VIC)"),
+    ("Australia/Hobart", "Hobart (TAS)"),
+    ("Australia/Brisbane", "Brisbane (QLD, no daylight saving)"),
+    ("Australia/Adelaide", "Adelaide (SA)"),
+    ("Australia/Darwin", "Darwin (NT, no daylight saving)"),
+    ("Australia/Perth", "Perth (WA, no daylight saving)"),
+]
+DEFAULT_TIME_ZONE = "Australia/Sydney"
+
+
+class Topic(models.Model):
+    """What a customer wants advice on; experts cover one or more."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Expert(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert"
+    )
+    display_name = models.CharField(max_length=80)
+    bio = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, related_name="experts")
+    time_zone = models.CharField(
+        max_length=40, choices=AUSTRALIAN_TIME_ZONES, default=DEFAULT_TIME_ZONE
+    )
+    daily_maximum = models.PositiveSmallIntegerField(default=6, help_text="Calls a day at most.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class WeeklyAvailability(models.Model):
+    """A window of working time on a weekday, in the expert's own time zone."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["expert", "weekday", "start_time"]
+        verbose_name_plural = "weekly availability"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__lt=models.F("end_time")),
+                name="availability_starts_before_it_ends",
+            )
+        ]
+
+    def __str__(self):
+        hours = f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return f"{self.expert} {self.get_weekday_display()} {hours}"
+
+
+class TimeOff(models.Model):
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="time_off_starts_before_it_ends",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.expert} off {self.starts_at:%Y-%m-%d}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class BookingQuerySet(models.QuerySet):
+    def open(self):
+        """Bookings still to happen or still to be placed: everything not finished."""
+        return self.filter(status__in=Booking.OPEN_STATES)
+
+    def confirmed(self):
+        return self.filter(status=Booking.Status.CONFIRMED)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CONFIRMED = "confirmed", "Confirmed"
+        NEEDS_NEW_TIME = "needs_new_time", "Needs a new time"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    OPEN_STATES = (Status.QUEUED, Status.CONFIRMED, Status.NEEDS_NEW_TIME, Status.WAITLISTED)
+
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="bookings")
+    product = models.ForeignKey(
+        "catalogue.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer_time_zone = models.CharField(
+        max_length=40, choices=AUSTRALIAN_TIME_ZONES, default=DEFAULT_TIME_ZONE
+    )
+    starts_at = models.DateTimeField(help_text="UTC; the time asked for, then the time confirmed.")
+    ends_at = models.DateTimeField()
+    expert = models.ForeignKey(
+        Expert, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=20, blank=True)
+    description = models.TextField(max_length=1000)
+    consent_text = models.TextField()
+    consent_version = models.CharField(max_length=20)
+
+    video_url = models.URLField(blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Calendar SEQUENCE: +1 per reschedule."
+    )
+
+    queued_at = models.DateTimeField(help_text="When the booking (re)joined the queue.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    new_time_offer_sent_at = models.DateTimeField(null=True, blank=True)
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_24h_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_1h_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            # The rule that matters most: one expert, one call at a time. Slots sit on each
+            # expert's own grid (length + buffer), so two calls that would overlap start at the
+            # same instant; PostgreSQL also gets an exclusion constraint on the range.
+            models.UniqueConstraint(
+                fields=["expert", "starts_at"],
+                condition=models.Q(status="confirmed"),
+                name="one_confirmed_booking_per_expert_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="confirmed") | models.Q(expert__isnull=False),
+                name="confirmed_booking_has_expert",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="booking_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.starts_at:%Y-%m-%d %H:%M}Z"
+
+    def get_absolute_url(self):
+        return reverse("consultations:booking", kwargs={"token": self.token})
+
+    @property
+    def length(self) -> timedelta:
+        return self.ends_at - self.starts_at
