@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE["erase-expired-enquiries"] = {
     "task": "insurance.tasks.erase_expired_enquiries",
     "schedule": 60 * 60 * 6,
 }
+CELERY_BEAT_SCHEDULE["sweep-stale-bookings"] = {
+    "task": "consultations.tasks.sweep_stale_bookings",
+    "schedule": 60,
+    "options": {"expires": 60},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The page cache lives in each process: pages keep working when Redis is down.

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("blog/", include("blog.urls")),
     path("insurance/", include("insurance.urls")),
+    path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,130 @@
+"""Booking a video call, and following the booking through the queue."""
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from consultations.availability import free_slots
+from consultations.calendar import invite_ics
+from consultations.emails import meeting
+from consultations.forms import CONSENT_TEXT, CONSENT_VERSION, EARLIEST, BookingForm
+from consultations.models import AUSTRALIAN_TIME_ZONES, DEFAULT_TIME_ZONE, Booking, Topic
+from consultations.services import booking_request_create, queue_position
+from shop.selectors import Product
+
+TIME_ZONE_KEY = "booking_time_zone"
+ZONES = dict(AUSTRALIAN_TIME_ZONES)
+# Which topic a product's category suggests, so "Book a free video fitting" on a product
+# page opens the booking form on the right topic.
+TOPIC_FOR_CATEGORY = {
+    "back-and-spine": "back",
+    "knee": "knee",
+    "ankle-and-foot": "ankle-and-foot",
+    "wrist-and-hand": "wrist-and-hand",
+}
+
+
+@never_cache
+def book(request):
+    params = request.POST if request.method == "POST" else request.GET
+    product = _product(params.get("product"))
+    topic = Topic.objects.filter(slug=params.get("topic") or _topic_for(product)).first()
+    if request.method == "POST":
+        topic = Topic.objects.filter(pk=_int(params.get("topic"))).first() or topic
+    zone = params.get("time_zone") or request.session.get(TIME_ZONE_KEY) or DEFAULT_TIME_ZONE
+    zone = zone if zone in ZONES else DEFAULT_TIME_ZONE
+    request.session[TIME_ZONE_KEY] = zone
+    slots = free_slots(topic=topic) if topic else []
+
+    if request.method == "POST":
+        form = BookingForm(request.POST, free_slots=slots)
+        if form.is_valid():
+            booking = booking_request_create(
+                data=form.cleaned_data, consent_text=CONSENT_TEXT, consent_version=CONSENT_VERSION
+            )
+            return redirect(booking)
+        status = 400
+    else:
+        initial = {"topic": topic, "product": product, "time_zone": zone, "slot": EARLIEST}
+        form, status = BookingForm(initial=initial, free_slots=slots), 200
+    context = {
+        "form": form,
+        "topic": topic,
+        "product": product,
+        "zone": zone,
+        "zones": AUSTRALIAN_TIME_ZONES,
+        "topics": Topic.objects.all(),
+        "slot_days": _by_local_day(slots, zone),
+        "chosen_slot": form["slot"].value(),
+        "length": settings.CONSULTATION_LENGTH_MINUTES,
+    }
+    return render(request, "consultations/book.html", context, status=status)
+
+
+def _int(value) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else 0
+
+
+def _product(value):
+    return Product.objects.browsable().filter(pk=_int(value)).first() if value else None
+
+
+def _topic_for(product) -> str:
+    if product is None:
+        return ""
+    category = product.categories.order_by("depth").first()
+    return TOPIC_FOR_CATEGORY.get(category.get_root().slug if category else "", "general-fitting")
+
+
+def _by_local_day(slots, zone):
+    """[(local date, [(value, "11:00 am"), ...]), ...] in the customer's zone."""
+    days = defaultdict(list)
+    tz = ZoneInfo(zone)
+    for slot in slots:
+        local = slot.astimezone(tz)
+        days[local.date()].append((slot.isoformat(), local.strftime("%-I:%M %p").lower()))
+    return sorted(days.items())
+
+
+def _booking(token) -> Booking:
+    if len(token) > 64:
+        raise Http404
+    return get_object_or_404(Booking.objects.select_related("expert", "topic"), token=token)
+
+
+@never_cache
+def booking_status(request, token):
+    booking = _booking(token)
+    local = booking.starts_at.astimezone(ZoneInfo(booking.customer_time_zone))
+    context = {
+        "booking": booking,
+        "local_start": local,
+        "zone_label": booking.get_customer_time_zone_display(),
+        "position": queue_position(booking) if booking.status == Booking.Status.QUEUED else None,
+    }
+    return render(request, "consultations/booking.html", context)
+
+
+@never_cache
+def booking_status_json(request, token):
+    """What the booking page polls while the booking waits in the queue."""
+    booking = _booking(token)
+    queued = booking.status == Booking.Status.QUEUED
+    return JsonResponse(
+        {"status": booking.status, "position": queue_position(booking) if queued else None}
+    )
+
+
+def booking_invite(request, token):
+    booking = _booking(token)
+    if booking.status != Booking.Status.CONFIRMED:
+        raise Http404
+    response = HttpResponse(
+        invite_ics(meeting(booking)), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="video-call.ics"'
+    return response

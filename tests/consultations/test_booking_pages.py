@@ -1,0 +1,196 @@
+"""Booking a call from the site, and watching it go from queued to confirmed."""
+
+import re
+from datetime import datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from consultations.models import Booking, Topic
+from consultations.services import (
+    booking_allocate,
+    booking_confirmation_send,
+    bookings_requeue_stale,
+)
+from tests.waiting import wait_for
+
+Product = get_model("catalogue", "Product")
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=StringIO())
+
+
+def _slots(html):
+    return re.findall(r'name="slot" id="slot-\d+-\d+" value="([^"]+)"', html)
+
+
+def _details(**overrides):
+    return {
+        "name": "Mia Nguyen", "email": "mia@example.com.au", "phone": "", "product": "",
+        "description": "Which size of LumboTrain?", "consent": "on", **overrides,
+    }  # fmt: skip
+
+
+def test_the_product_page_leads_to_the_booking_form_on_the_right_topic(client, demo):
+    lumbotrain = Product.objects.get(upc="LUMBOTRAIN")
+    page = client.get(lumbotrain.get_absolute_url()).content.decode()
+    assert f'href="/consultations/book/?product={lumbotrain.pk}"' in page
+
+    form = client.get(f"/consultations/book/?product={lumbotrain.pk}").content.decode()
+
+    assert re.search(r'<option value="back" selected>', form)
+    assert _slots(form), "free times are listed"
+    assert "no-store" in client.get("/consultations/book/")["Cache-Control"]
+
+
+def test_times_are_shown_in_the_customers_zone(client, demo):
+    sydney = client.get("/consultations/book/", {"topic": "back", "time_zone": "Australia/Sydney"})
+    perth = client.get("/consultations/book/", {"topic": "back", "time_zone": "Australia/Perth"})
+
+    assert _slots(sydney.content.decode()) == _slots(perth.content.decode())  # same instants
+    first = datetime.fromisoformat(_slots(perth.content.decode())[0])
+    local = first.astimezone(ZoneInfo("Australia/Perth")).strftime("%-I:%M %p").lower()
+    assert local in perth.content.decode()
+    assert client.session["booking_time_zone"] == "Australia/Perth"  # remembered
+
+
+def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
+    client, demo, django_capture_on_commit_callbacks
+):
+    form = client.get("/consultations/book/", {"topic": "back", "time_zone": "Australia/Perth"})
+    slot = _slots(form.content.decode())[3]
+    back = Topic.objects.get(slug="back")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            "/consultations/book/",
+            {"topic": back.pk, "time_zone": "Australia/Perth", "slot": slot, **_details()},
+        )
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.status == "queued" and booking.starts_at == datetime.fromisoformat(slot)
+    assert len(callbacks) == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "number 1" in page and "in the queue" in page
+    assert client.get(response["Location"] + "status.json").json() == {
+        "status": "queued",
+        "position": 1,
+    }
+
+    booking_allocate(booking_id=booking.pk)
+    booking_confirmation_send(booking_id=booking.pk)
+    booking_confirmation_send(booking_id=booking.pk)  # a retried task sends nothing more
+
+    page = client.get(response["Location"]).content.decode()
+    booking.refresh_from_db()
+    assert "Your call is confirmed" in page and booking.expert.display_name in page
+    assert "(Perth (WA, no daylight saving))" in page
+    assert len(mail.outbox) == 1
+    name, content, mimetype = mail.outbox[0].attachments[0]
+    content = content.decode() if isinstance(content, bytes) else content
+    assert mimetype.startswith("text/calendar") and "METHOD:REQUEST" in content
+    invite = client.get(response["Location"] + "invite.ics")
+    assert invite.status_code == 200 and b"BEGIN:VEVENT" in invite.content
+
+
+@pytest.mark.parametrize(
+    ("slot", "message"),
+    [
+        ("2020-01-01T00:00:00+00:00", "That time is no longer free"),  # the past
+        (
+            (timezone.now() + timedelta(days=40)).isoformat(),
+            "That time is no longer free",
+        ),  # horizon
+        ("not-a-time", "Choose one of the times shown"),
+        ("", "Choose a time, or the earliest available"),
+    ],
+)
+def test_a_time_that_cannot_be_booked_is_refused_and_the_form_keeps_the_rest(
+    client, demo, slot, message
+):
+    back = Topic.objects.get(slug="back")
+
+    response = client.post(
+        "/consultations/book/",
+        {"topic": back.pk, "time_zone": "Australia/Sydney", "slot": slot, **_details()},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'value="Mia Nguyen"' in html and "Which size of LumboTrain?" in html
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("consent", "", "Please tick the box"),
+        ("email", "mia@", "Enter a valid email address"),
+        ("phone", "+44 20 7946 0958", "Enter an Australian phone number"),
+        ("product", "999999", "Select a valid choice"),
+    ],
+)
+def test_bad_details_are_refused_beside_their_field(client, demo, field, value, message):
+    back = Topic.objects.get(slug="back")
+    response = client.post(
+        "/consultations/book/",
+        {
+            "topic": back.pk,
+            "time_zone": "Australia/Sydney",
+            "slot": "earliest",
+            **_details(**{field: value}),
+        },
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_an_unknown_topic_is_refused(client, demo):
+    response = client.post(
+        "/consultations/book/",
+        {"topic": "99999", "time_zone": "Australia/Sydney", "slot": "earliest", **_details()},
+    )
+
+    assert response.status_code == 400
+    assert Booking.objects.count() == 0
+
+
+def test_a_tampered_token_is_404(client, demo):
+    for url in ("/consultations/booking/not-a-token/", "/consultations/booking/" + "x" * 500 + "/"):
+        assert client.get(url).status_code == 404
+
+
+def test_a_real_worker_confirms_a_booking_and_the_sweep_recovers_a_lost_message(
+    client, celery_worker
+):
+    call_command("load_demo", stdout=StringIO())
+    back = Topic.objects.get(slug="back")
+
+    response = client.post(
+        "/consultations/book/",
+        {"topic": back.pk, "time_zone": "Australia/Sydney", "slot": "earliest", **_details()},
+    )
+    booking = Booking.objects.get()
+    wait_for(lambda: Booking.objects.get(pk=booking.pk).status == "confirmed")
+    wait_for(lambda: len(mail.outbox) == 1)
+    assert response.status_code == 302
+
+    # a booking whose message never reached Redis (queued three minutes ago, nothing sent)
+    lost = Booking.objects.create(
+        topic=back, starts_at=booking.starts_at, ends_at=booking.ends_at, name="Lee",
+        email="lee@example.com", description="Knee", consent_text="x", consent_version="1",
+        queued_at=timezone.now() - timedelta(minutes=3),
+    )  # fmt: skip
+    assert bookings_requeue_stale() == 1
+    wait_for(lambda: Booking.objects.get(pk=lost.pk).status != "queued")
+    assert Booking.objects.get(pk=lost.pk).expert != Booking.objects.get(pk=booking.pk).expert
