@@ -4,8 +4,7 @@ from django import forms
 from oscar.core.loading import get_model
 
 from consultations.models import AUSTRALIAN_TIME_ZONES, Topic
-from core.forms import AccessibleFormMixin
-from shop.australia import normalise_au_phone
+from core.forms import ContactDetailsForm
 
 Product = get_model("catalogue", "Product")
 
@@ -33,7 +32,7 @@ class SlotChoiceField(forms.ChoiceField):
         return True  # checked against the free times, which change, in the form's clean()
 
 
-class BookingForm(AccessibleFormMixin, forms.Form):
+class BookingForm(ContactDetailsForm):
     topic = forms.ModelChoiceField(
         Topic.objects.all(), label="What would you like help with?", empty_label="Choose…"
     )
@@ -48,18 +47,6 @@ class BookingForm(AccessibleFormMixin, forms.Form):
         label="Choose a time",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a time, or the earliest available."},
-    )
-    name = forms.CharField(
-        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        max_length=254, label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    phone = forms.CharField(
-        max_length=20,
-        required=False,
-        label="Phone (optional)",
-        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     description = forms.CharField(
         max_length=1000,
@@ -77,10 +64,6 @@ class BookingForm(AccessibleFormMixin, forms.Form):
         self.fields["slot"].choices = [(EARLIEST, "The earliest available")] + [
             (slot.isoformat(), slot.isoformat()) for slot in self.free_slots
         ]
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        return normalise_au_phone(phone) if phone else ""
 
     def clean(self):
         cleaned = super().clean()

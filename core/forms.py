@@ -1,5 +1,7 @@
 from django import forms
 
+from shop.australia import normalise_au_phone
+
 
 class AccessibleFormMixin:
     """Bootstrap classes on every widget and, once validated, each invalid field marked
@@ -23,3 +25,24 @@ class AccessibleFormMixin:
             attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
             if position == 0:
                 attrs["autofocus"] = True
+
+
+class ContactDetailsForm(AccessibleFormMixin, forms.Form):
+    """Who a customer is and how to reach them: the same fields and rules on every form."""
+
+    name = forms.CharField(
+        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        max_length=254, label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Phone (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalise_au_phone(phone) if phone else ""

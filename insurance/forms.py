@@ -1,30 +1,18 @@
 from django import forms
 from oscar.core.loading import get_model
 
-from core.forms import AccessibleFormMixin
+from core.forms import ContactDetailsForm
 from insurance.models import CoverLevel, Enquiry, HealthFund
 from insurance.privacy import CONSENT_TEXT
 from insurance.uploads import check_upload
-from shop.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
+from shop.australia import STATE_CHOICES, PostcodeInStateMixin
 
 Product = get_model("catalogue", "Product")
 
 
-class EnquiryForm(AccessibleFormMixin, PostcodeInStateMixin, forms.Form):
+class EnquiryForm(PostcodeInStateMixin, ContactDetailsForm):
     """Will my health fund cover this support? Only what staff need to answer it."""
 
-    name = forms.CharField(
-        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        max_length=254, label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    phone = forms.CharField(
-        max_length=20,
-        required=False,
-        label="Phone (optional)",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
     state = forms.ChoiceField(choices=[("", "Choose…"), *STATE_CHOICES], label="State or territory")
     postcode = forms.CharField(
         max_length=4,
@@ -85,10 +73,6 @@ class EnquiryForm(AccessibleFormMixin, PostcodeInStateMixin, forms.Form):
         label="Leave this empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        return normalise_au_phone(phone) if phone else ""
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
