@@ -265,6 +265,15 @@ CELERY_BEAT_SCHEDULE["erase-expired-enquiries"] = {
     "task": "insurance.tasks.erase_expired_enquiries",
     "schedule": 60 * 60 * 6,
 }
+CELERY_BEAT_SCHEDULE["booking-reminders"] = {
+    "task": "consultations.tasks.send_due_reminders",
+    "schedule": 300,
+    "options": {"expires": 300},
+}
+CELERY_BEAT_SCHEDULE["complete-past-bookings"] = {
+    "task": "consultations.tasks.complete_past_bookings",
+    "schedule": 900,
+}
 CELERY_BEAT_SCHEDULE["sweep-stale-bookings"] = {
     "task": "consultations.tasks.sweep_stale_bookings",
     "schedule": 60,

@@ -1,4 +1,8 @@
-"""The booking e-mails, with their calendar invites (consultations/calendar.py)."""
+"""The booking e-mails, with their calendar invites (consultations/calendar.py).
+
+The confirmation always carries the booking's current invite: after a reschedule it goes
+again with the same UID and a higher SEQUENCE, which moves the event in the customer's
+calendar; a cancellation carries METHOD:CANCEL so the event disappears."""
 
 from zoneinfo import ZoneInfo
 
@@ -6,22 +10,23 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from consultations.calendar import Meeting, ics_attachment, invite_ics
+from consultations.calendar import Meeting, cancellation_ics, ics_attachment, invite_ics
 
 
 def meeting(booking) -> Meeting:
+    expert = booking.expert.display_name if booking.expert else "a product expert"
     return Meeting(
         uid=f"booking-{booking.token}@bauerfeind.com.au",
         sequence=booking.sequence,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
-        summary=f"Video call with {booking.expert.display_name} ({settings.OSCAR_SHOP_NAME})",
+        summary=f"Video call with {expert} ({settings.OSCAR_SHOP_NAME})",
         description=(
-            f"Your free video call with {booking.expert.display_name}.\n"
+            f"Your free video call with {expert}.\n"
             f"Join: {booking.video_url}\n"
             f"Change or cancel: {settings.SITE_URL}{booking.get_absolute_url()}"
         ),
-        url=booking.video_url,
+        url=booking.video_url or settings.SITE_URL,
         organizer_email=settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"),
         organizer_name=settings.OSCAR_SHOP_NAME,
         attendee_email=booking.email,
@@ -29,27 +34,44 @@ def meeting(booking) -> Meeting:
     )
 
 
-def _context(booking) -> dict:
-    local = booking.starts_at.astimezone(ZoneInfo(booking.customer_time_zone))
+def _context(booking, **extra) -> dict:
+    zone = ZoneInfo(booking.customer_time_zone)
     return {
         "booking": booking,
-        "local_start": local,
+        "local_start": booking.starts_at.astimezone(zone),
         "zone_label": booking.get_customer_time_zone_display(),
         "status_url": settings.SITE_URL + booking.get_absolute_url(),
         "shop_name": settings.OSCAR_SHOP_NAME,
         "shop_phone": settings.SHOP_PHONE,
+        **extra,
     }
 
 
-def confirmation_message(booking) -> EmailMultiAlternatives:
-    context = _context(booking)
+SUBJECTS = {
+    "confirmation": "Your video call on {when}",
+    "cancellation": "Your video call on {when} is cancelled",
+    "reminder_24h": "Reminder: your video call tomorrow at {time}",
+    "reminder_1h": "Your video call starts at {time}",
+    "new_time_offer": "Please choose another time for your video call",
+}
+
+
+def booking_message(booking, kind: str, **extra) -> EmailMultiAlternatives:
+    context = _context(booking, **extra)
+    local = context["local_start"]
+    subject = SUBJECTS[kind].format(
+        when=f"{local:%A} {local.day} {local:%B} at {local:%-I:%M %p}", time=f"{local:%-I:%M %p}"
+    )
     message = EmailMultiAlternatives(
-        subject=f"Your video call on {context['local_start']:%A %-d %B at %-I:%M %p}",
-        body=render_to_string("consultations/emails/confirmation.txt", context),
+        subject=subject,
+        body=render_to_string(f"consultations/emails/{kind}.txt", context),
         to=[booking.email],
     )
     message.attach_alternative(
-        render_to_string("consultations/emails/confirmation.html", context), "text/html"
+        render_to_string(f"consultations/emails/{kind}.html", context), "text/html"
     )
-    message.attach(*ics_attachment(invite_ics(meeting(booking)), "REQUEST"))
+    if kind == "confirmation":
+        message.attach(*ics_attachment(invite_ics(meeting(booking)), "REQUEST"))
+    elif kind == "cancellation" and booking.confirmed_at:
+        message.attach(*ics_attachment(cancellation_ics(meeting(booking)), "CANCEL"))
     return message

@@ -6,12 +6,22 @@ and the booking is still allocated once (the row lock, the status check, the uni
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations import tasks
-from consultations.availability import Availability, bookable_window, slot_length
+from consultations.availability import (
+    Availability,
+    bookable_window,
+    nearest_free_slots,
+    slot_length,
+)
 from consultations.models import Booking
 from consultations.video import video_provider
 
@@ -72,7 +82,9 @@ def booking_allocate(*, booking_id: int) -> str:
                 booking.expert, booking.status = None, Booking.Status.QUEUED
                 continue
             logger.info("Booking %s confirmed", booking.pk)
-            transaction.on_commit(lambda: tasks.send_booking_confirmation.delay(booking.pk))
+            transaction.on_commit(
+                lambda: tasks.send_booking_email.delay(booking.pk, "confirmation")
+            )
             return booking.status
         booking.status = (
             Booking.Status.NEEDS_NEW_TIME
@@ -101,18 +113,192 @@ def bookings_requeue_stale(*, older_than_seconds: int = 120) -> int:
     return len(stale)
 
 
-def booking_confirmation_send(*, booking_id: int) -> bool:
-    """The confirmation e-mail with its calendar invite, once (row lock + sent time)."""
-    from consultations.emails import confirmation_message
+# --------------------------------------------------------------------------------------------
+# E-mails: each sent once, recorded on the booking (the row is locked while it is sent).
+# --------------------------------------------------------------------------------------------
 
+EMAILS = {
+    # kind: (the field that records it, the status the booking must still have)
+    "confirmation": ("confirmation_sent_at", Booking.Status.CONFIRMED),
+    "cancellation": ("cancellation_sent_at", Booking.Status.CANCELLED),
+    "reminder_24h": ("reminder_24h_sent_at", Booking.Status.CONFIRMED),
+    "reminder_1h": ("reminder_1h_sent_at", Booking.Status.CONFIRMED),
+    "new_time_offer": ("new_time_offer_sent_at", None),
+}
+
+
+def booking_email_send(*, booking_id: int, kind: str) -> bool:
+    from consultations.emails import booking_message
+
+    sent_field, status = EMAILS[kind]
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-        if (
-            booking is None
-            or booking.confirmation_sent_at
-            or booking.status != Booking.Status.CONFIRMED
-        ):
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("expert")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or getattr(booking, sent_field):
             return False
-        confirmation_message(booking).send()
-        Booking.objects.filter(pk=booking_id).update(confirmation_sent_at=timezone.now())
+        if status and booking.status != status:
+            return False
+        extra = {"book_url": settings.SITE_URL + reverse("consultations:book")}
+        if kind == "new_time_offer":
+            extra["offers"] = new_time_offers(booking)
+        booking_message(booking, kind, **extra).send()
+        Booking.objects.filter(pk=booking_id).update(**{sent_field: timezone.now()})
+    logger.info("Booking %s: %s e-mail sent", booking_id, kind)
     return True
+
+
+def booking_confirmation_send(*, booking_id: int) -> bool:
+    return booking_email_send(booking_id=booking_id, kind="confirmation")
+
+
+def new_time_offers(booking, count: int = 3) -> list[dict]:
+    """The free times nearest the one the customer lost, as one-click links to their page."""
+    zone = ZoneInfo(booking.customer_time_zone)
+    offers = []
+    for slot in nearest_free_slots(topic=booking.topic, around=booking.starts_at, count=count):
+        local = slot.astimezone(zone)
+        query = urlencode({"slot": slot.isoformat()})
+        offers.append(
+            {
+                "label": f"{local:%A} {local.day} {local:%B}, {local:%-I:%M %p}",
+                "url": f"{settings.SITE_URL}{booking.get_absolute_url()}?{query}",
+            }
+        )
+    return offers
+
+
+# --------------------------------------------------------------------------------------------
+# Changes the customer makes from the booking page
+# --------------------------------------------------------------------------------------------
+
+
+class TooLateToChange(Exception):
+    """The call starts within the minimum notice: call us instead."""
+
+
+class TimeNotFree(Exception):
+    """Someone else has just taken that time."""
+
+
+def _check_notice(booking):
+    if booking.starts_at - timezone.now() < timedelta(hours=settings.BOOKING_MINIMUM_NOTICE_HOURS):
+        raise TooLateToChange
+
+
+def booking_cancel(*, booking_id: int) -> Booking:
+    """Cancel an open booking; its time goes to the first waitlisted booking on the topic."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status not in Booking.OPEN_STATES:
+            return booking
+        if booking.status == Booking.Status.CONFIRMED:
+            _check_notice(booking)
+        freed = booking.status == Booking.Status.CONFIRMED
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.sequence += 1
+        booking.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        transaction.on_commit(lambda: tasks.send_booking_email.delay(booking.pk, "cancellation"))
+        if freed:
+            waitlist_offer(topic=booking.topic, slot=booking.starts_at)
+    return booking
+
+
+def waitlist_offer(*, topic, slot) -> Booking | None:
+    """Give a freed time to the longest-waiting waitlisted booking on the topic: it is queued
+    again for that time, and the worker confirms it (or, if taken meanwhile, offers others)."""
+    waiting = (
+        Booking.objects.select_for_update(skip_locked=True)
+        .filter(status=Booking.Status.WAITLISTED, topic=topic)
+        .order_by("queued_at", "pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.starts_at, waiting.ends_at = slot, slot + slot_length()
+    waiting.status, waiting.queued_at = Booking.Status.QUEUED, timezone.now()
+    waiting.save(update_fields=["starts_at", "ends_at", "status", "queued_at", "updated_at"])
+    transaction.on_commit(lambda: tasks.allocate_booking.delay(waiting.pk))
+    return waiting
+
+
+def booking_reschedule(*, booking_id: int, slot) -> Booking:
+    """Move a booking to another free time: at once for a confirmed booking (same transaction,
+    the constraint still guards the new time), by re-queueing for one that needs a new time."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status not in Booking.OPEN_STATES:
+            raise TimeNotFree
+        if booking.status == Booking.Status.CONFIRMED:
+            _check_notice(booking)
+        start, end = bookable_window()
+        if not start <= slot < end:
+            raise TimeNotFree
+        old_start, was_confirmed = booking.starts_at, booking.status == Booking.Status.CONFIRMED
+        booking.starts_at, booking.ends_at = slot, slot + slot_length()
+        if was_confirmed:
+            availability = Availability(
+                topic=booking.topic, start=start, end=end, exclude_booking_id=booking.pk
+            )
+            candidates = availability.candidates(slot)
+            preferred = [c for c in candidates if c.expert == booking.expert] or candidates
+            if not preferred:
+                raise TimeNotFree
+            try:
+                with transaction.atomic():
+                    booking.expert = preferred[0].expert
+                    booking.sequence += 1
+                    booking.confirmation_sent_at = None  # the new invite goes out
+                    booking.reminder_24h_sent_at = booking.reminder_1h_sent_at = None
+                    booking.save()
+            except IntegrityError:
+                raise TimeNotFree from None
+            transaction.on_commit(
+                lambda: tasks.send_booking_email.delay(booking.pk, "confirmation")
+            )
+            waitlist_offer(topic=booking.topic, slot=old_start)
+        else:
+            booking.status, booking.queued_at = Booking.Status.QUEUED, timezone.now()
+            booking.save()
+            transaction.on_commit(lambda: tasks.allocate_booking.delay(booking.pk))
+    return booking
+
+
+# --------------------------------------------------------------------------------------------
+# Periodic work, found in the database so a worker that was down catches up
+# --------------------------------------------------------------------------------------------
+
+
+def reminders_due(*, now=None) -> int:
+    """Queue the 24-hour and 1-hour reminders that are due and not yet sent."""
+    now = now or timezone.now()
+    queued = 0
+    for kind, field, ahead in (
+        ("reminder_24h", "reminder_24h_sent_at", timedelta(hours=24)),
+        ("reminder_1h", "reminder_1h_sent_at", timedelta(hours=1)),
+    ):
+        due = Booking.objects.confirmed().filter(
+            starts_at__gt=now,
+            starts_at__lte=now + ahead,
+            # A call booked an hour ahead needs no "tomorrow" reminder.
+            confirmed_at__lte=F("starts_at") - ahead,
+            **{f"{field}__isnull": True},
+        )
+        for booking_id in due.values_list("pk", flat=True):
+            tasks.send_booking_email.delay(booking_id, kind)
+            queued += 1
+    return queued
+
+
+def bookings_complete_past(*, now=None) -> int:
+    """Confirmed calls that have ended become completed (staff mark a no-show by hand)."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.confirmed()
+        .filter(ends_at__lt=now)
+        .update(status=Booking.Status.COMPLETED, updated_at=now)
+    )

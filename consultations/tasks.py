@@ -21,10 +21,11 @@ def allocate_booking(booking_id: int) -> None:
 
 
 @shared_task(**RETRY)
-def send_booking_confirmation(booking_id: int) -> None:
-    from consultations.services import booking_confirmation_send
+def send_booking_email(booking_id: int, kind: str) -> None:
+    """confirmation, cancellation, reminder_24h, reminder_1h or new_time_offer; once each."""
+    from consultations.services import booking_email_send
 
-    booking_confirmation_send(booking_id=booking_id)
+    booking_email_send(booking_id=booking_id, kind=kind)
 
 
 @shared_task(acks_late=True)
@@ -33,3 +34,18 @@ def sweep_stale_bookings() -> None:
     from consultations.services import bookings_requeue_stale
 
     bookings_requeue_stale()
+
+
+@shared_task(acks_late=True)
+def send_due_reminders() -> None:
+    """Every five minutes (beat): 24-hour and 1-hour reminders that are due."""
+    from consultations.services import reminders_due
+
+    reminders_due()
+
+
+@shared_task(acks_late=True)
+def complete_past_bookings() -> None:
+    from consultations.services import bookings_complete_past
+
+    bookings_complete_past()

@@ -1,6 +1,7 @@
 """Booking a video call, and following the booking through the queue."""
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +14,14 @@ from consultations.calendar import invite_ics
 from consultations.emails import meeting
 from consultations.forms import CONSENT_TEXT, CONSENT_VERSION, EARLIEST, BookingForm
 from consultations.models import AUSTRALIAN_TIME_ZONES, DEFAULT_TIME_ZONE, Booking, Topic
-from consultations.services import booking_request_create, queue_position
+from consultations.services import (
+    TimeNotFree,
+    TooLateToChange,
+    booking_cancel,
+    booking_request_create,
+    booking_reschedule,
+    queue_position,
+)
 from shop.selectors import Product
 
 TIME_ZONE_KEY = "booking_time_zone"
@@ -98,15 +106,48 @@ def _booking(token) -> Booking:
 
 @never_cache
 def booking_status(request, token):
+    """The booking's state; for an open booking, changing the time or cancelling."""
     booking = _booking(token)
-    local = booking.starts_at.astimezone(ZoneInfo(booking.customer_time_zone))
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                booking_cancel(booking_id=booking.pk)
+            else:
+                slot = _slot(request.POST.get("slot"))
+                if slot is None:
+                    raise TimeNotFree
+                booking_reschedule(booking_id=booking.pk, slot=slot)
+            return redirect(booking)
+        except TooLateToChange:
+            error, status = (
+                f"Your call starts within {settings.BOOKING_MINIMUM_NOTICE_HOURS} hours, so it "
+                f"can't be changed here. Please call us on {settings.SHOP_PHONE}.",
+                400,
+            )
+        except TimeNotFree:
+            error, status = "That time is no longer free. Please choose another.", 409
+        booking.refresh_from_db()
+    zone = booking.customer_time_zone
+    offered = _slot(request.GET.get("slot") or request.POST.get("slot"))
     context = {
         "booking": booking,
-        "local_start": local,
+        "local_start": booking.starts_at.astimezone(ZoneInfo(zone)),
         "zone_label": booking.get_customer_time_zone_display(),
         "position": queue_position(booking) if booking.status == Booking.Status.QUEUED else None,
+        "can_change": booking.status in (Booking.Status.CONFIRMED, Booking.Status.NEEDS_NEW_TIME),
+        "slot_days": _by_local_day(free_slots(topic=booking.topic), zone),
+        "offered": offered.isoformat() if offered else "",
+        "error": error,
     }
-    return render(request, "consultations/booking.html", context)
+    return render(request, "consultations/booking.html", context, status=status)
+
+
+def _slot(value):
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC) if value else None
+    except (ValueError, TypeError):
+        return None
 
 
 @never_cache
