@@ -44,6 +44,11 @@ test: $(BIN)/.installed lint
 bench: $(BIN)/.installed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python bench/catalogue_queries.py
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
+		$(BIN)/python bench/booking_queue.py; \
+	else \
+		echo "bench/booking_queue.py skipped: it needs DATABASE_URL (PostgreSQL) and REDIS_URL"; \
+	fi
 
 clean:
 	rm -rf $(VENV) var staticfiles
