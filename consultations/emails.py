@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from consultations.calendar import Meeting, cancellation_ics, ics_attachment, invite_ics
 
@@ -57,6 +58,12 @@ SUBJECTS = {
 
 
 def booking_message(booking, kind: str, **extra) -> EmailMultiAlternatives:
+    # Django's date filter shows times in the *current* zone: make it the customer's.
+    with timezone.override(ZoneInfo(booking.customer_time_zone)):
+        return _message(booking, kind, **extra)
+
+
+def _message(booking, kind: str, **extra) -> EmailMultiAlternatives:
     context = _context(booking, **extra)
     local = context["local_start"]
     subject = SUBJECTS[kind].format(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from consultations.availability import free_slots
@@ -140,7 +141,9 @@ def booking_status(request, token):
         "offered": offered.isoformat() if offered else "",
         "error": error,
     }
-    return render(request, "consultations/booking.html", context, status=status)
+    # Django's date filter shows times in the *current* zone: make it the customer's.
+    with timezone.override(ZoneInfo(zone)):
+        return render(request, "consultations/booking.html", context, status=status)
 
 
 def _slot(value):

@@ -93,6 +93,9 @@ def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
     booking.refresh_from_db()
     assert "Your call is confirmed" in page and booking.expert.display_name in page
     assert "(Perth (WA, no daylight saving))" in page
+    perth = datetime.fromisoformat(slot).astimezone(ZoneInfo("Australia/Perth"))
+    assert perth.strftime("%-I:%M %p") in page  # the customer's own clock, not Sydney's
+    assert perth.strftime("%-I:%M %p") in mail.outbox[0].body
     assert len(mail.outbox) == 1
     name, content, mimetype = mail.outbox[0].attachments[0]
     content = content.decode() if isinstance(content, bytes) else content
