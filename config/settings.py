@@ -137,7 +137,7 @@ INSTALLED_APPS = [
     "insurance",
     "consultations",
 ]
-if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+if env.str("AWS_STORAGE_BUCKET_NAME", default=""):  # see "Static files, uploads" below
     INSTALLED_APPS.append("storages")
 
 SITE_ID = 1
@@ -254,30 +254,20 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 # /healthz calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=3 * HEARTBEAT_INTERVAL)
+
+
+def _every(seconds: int, task: str) -> dict:
+    # A tick that was not run before the next one is due is dropped, not piled up.
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
+# Periodic work finds what it has to do in the database, so a worker that was down catches up.
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {
-        "task": "core.tasks.record_heartbeat",
-        "schedule": HEARTBEAT_INTERVAL,
-        "options": {"expires": HEARTBEAT_INTERVAL},
-    },
-}
-CELERY_BEAT_SCHEDULE["erase-expired-enquiries"] = {
-    "task": "insurance.tasks.erase_expired_enquiries",
-    "schedule": 60 * 60 * 6,
-}
-CELERY_BEAT_SCHEDULE["booking-reminders"] = {
-    "task": "consultations.tasks.send_due_reminders",
-    "schedule": 300,
-    "options": {"expires": 300},
-}
-CELERY_BEAT_SCHEDULE["complete-past-bookings"] = {
-    "task": "consultations.tasks.complete_past_bookings",
-    "schedule": 900,
-}
-CELERY_BEAT_SCHEDULE["sweep-stale-bookings"] = {
-    "task": "consultations.tasks.sweep_stale_bookings",
-    "schedule": 60,
-    "options": {"expires": 60},
+    "worker-heartbeat": _every(HEARTBEAT_INTERVAL, "core.tasks.record_heartbeat"),
+    "sweep-stale-bookings": _every(60, "consultations.tasks.sweep_stale_bookings"),
+    "booking-reminders": _every(5 * 60, "consultations.tasks.send_due_reminders"),
+    "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
+    "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
