@@ -340,6 +340,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_REDIRECT_URL = "/"
 DEMO_ADMIN_EMAIL = env.str("DEMO_ADMIN_EMAIL", default="admin@example.com")
 DEMO_ADMIN_PASSWORD = env.str("DEMO_ADMIN_PASSWORD", default="backcare-admin")
+DEMO_STAFF_PASSWORD = env.str("DEMO_STAFF_PASSWORD", default="backcare-staff")
 
 # --------------------------------------------------------------------------------------------
 # E-mail
@@ -446,6 +447,35 @@ SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 # Haystack stays installed because Oscar imports it, but nothing reads it: the catalogue,
 # category and search pages query the database (shop/apps/search/views.py), so no index is
 # kept up to date on every save either.
+
+
+def _access(path: str):
+    """An Oscar `access_fn` imported when first used (settings must not import app code)."""
+
+    def check(user, url_name=None, url_args=None, url_kwargs=None):
+        from django.utils.module_loading import import_string
+
+        return import_string(path)(user, url_name, url_args, url_kwargs)
+
+    return check
+
+
+# The dashboard's own sections, each shown only to the staff whose role it is (access_fn).
+OSCAR_DASHBOARD_NAVIGATION = [
+    *OSCAR_DASHBOARD_NAVIGATION,
+    {
+        "label": "Health funds",
+        "icon": "fas fa-notes-medical",
+        "children": [
+            {
+                "label": "Enquiries",
+                "url_name": "insurance-dashboard:enquiry-list",
+                "access_fn": _access("insurance.dashboard.access.can_handle_enquiries"),
+            },
+        ],
+    },
+]
+
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"},
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
+    path("dashboard/health-funds/", include("insurance.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -1,0 +1,184 @@
+"""The health-fund officers' part of the dashboard: the queue of enquiries, one enquiry with
+its details (decrypted only here), the answer, and a CSV export; every look is audited."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView, TemplateView
+
+from insurance.dashboard.access import can_handle_enquiries
+from insurance.dashboard.forms import EnquiryAnswerForm, EnquiryHandlingForm, EnquirySearchForm
+from insurance.models import AuditEntry, Enquiry
+from insurance.services import AlreadyAnswered, audit, enquiry_answer
+
+
+class OfficerRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Signed-in staff without the insurance permission get 403, not a login page."""
+
+    raise_exception = False
+
+    def test_func(self):
+        return can_handle_enquiries(self.request.user)
+
+    def handle_no_permission(self):
+        self.raise_exception = self.request.user.is_authenticated
+        return super().handle_no_permission()
+
+
+@method_decorator(never_cache, name="dispatch")
+class EnquiryListView(OfficerRequiredMixin, ListView):
+    template_name = "insurance/dashboard/enquiry_list.html"
+    context_object_name = "enquiries"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.form = EnquirySearchForm(self.request.GET or None)
+        new_first = Case(
+            When(status=Enquiry.Status.NEW, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        enquiries = Enquiry.objects.select_related("fund", "product", "assigned_to").order_by(
+            new_first, "-created_at"
+        )
+        return self.form.filter(enquiries)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        """The filtered list as CSV (no health details), each exported enquiry audited."""
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="enquiries-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Reference",
+                "Status",
+                "Received",
+                "Fund",
+                "Cover",
+                "Product",
+                "Name",
+                "Email",
+                "Phone",
+                "Outcome",
+            ]
+        )
+        for enquiry in self.get_queryset():
+            received = timezone.localtime(enquiry.created_at)
+            product = enquiry.product.get_title() if enquiry.product else ""
+            writer.writerow(
+                [
+                    enquiry.reference,
+                    enquiry.get_status_display(),
+                    f"{received:%Y-%m-%d %H:%M}",
+                    enquiry.fund_display,
+                    enquiry.get_cover_level_display(),
+                    product,
+                    _cell(enquiry.name),
+                    _cell(enquiry.email),
+                    _cell(enquiry.phone),
+                    enquiry.get_outcome_display(),
+                ]
+            )
+            audit(enquiry, AuditEntry.Action.EXPORTED, actor=self.request.user, detail="CSV export")
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, now=timezone.now(), **kwargs)
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas a customer could have typed (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@method_decorator(never_cache, name="dispatch")
+class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
+    template_name = "insurance/dashboard/enquiry_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.enquiry = get_object_or_404(
+            Enquiry.objects.select_related("fund", "product", "assigned_to", "answered_by"),
+            reference=kwargs["reference"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit(self.enquiry, AuditEntry.Action.VIEWED, actor=request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        enquiry = self.enquiry
+        kwargs.setdefault(
+            "handling_form",
+            EnquiryHandlingForm(
+                initial={"status": enquiry.status, "assigned_to": enquiry.assigned_to}
+            ),
+        )
+        kwargs.setdefault("answer_form", EnquiryAnswerForm())
+        return super().get_context_data(
+            enquiry=enquiry,
+            answer=enquiry.indicative_answer,
+            audit_trail=enquiry.audit.select_related("actor")[:100],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "answer" in request.POST:
+            return self.post_answer(request)
+        form = EnquiryHandlingForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(handling_form=form), status=400)
+        changed = []
+        for field in ("status", "assigned_to"):
+            if getattr(self.enquiry, field) != form.cleaned_data[field]:
+                setattr(self.enquiry, field, form.cleaned_data[field])
+                changed.append(field)
+        if changed:
+            if self.enquiry.status == Enquiry.Status.CLOSED and not self.enquiry.closed_at:
+                self.enquiry.closed_at = timezone.now()
+                changed.append("closed_at")
+            self.enquiry.save(update_fields=[*changed, "updated_at"])
+            detail = (
+                f"status: {self.enquiry.get_status_display()}"
+                if "status" in changed
+                else "assignment"
+            )
+            audit(self.enquiry, AuditEntry.Action.CHANGED, actor=request.user, detail=detail)
+            messages.success(request, "Saved.")
+        return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
+
+    def post_answer(self, request):
+        form = EnquiryAnswerForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(answer_form=form), status=400)
+        try:
+            enquiry_answer(
+                enquiry_id=self.enquiry.pk,
+                outcome=form.cleaned_data["outcome"],
+                estimated_rebate=form.cleaned_data["estimated_rebate"],
+                message=form.cleaned_data["message"],
+                by=request.user,
+            )
+        except AlreadyAnswered:
+            messages.error(
+                request,
+                "Another officer answered this enquiry a moment ago; their answer is below.",
+            )
+            return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
+        messages.success(request, "Answer saved; the customer is emailed it now.")
+        return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
