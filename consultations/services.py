@@ -132,8 +132,9 @@ def booking_email_send(*, booking_id: int, kind: str) -> bool:
 
     sent_field, status = EMAILS[kind]
     with transaction.atomic():
+        # of=self: lock the booking only (PostgreSQL refuses FOR UPDATE on the outer join).
         booking = (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=("self",))
             .select_related("expert")
             .filter(pk=booking_id)
             .first()
