@@ -15,6 +15,7 @@ Pictures are drawn here with Pillow (no network, nothing to ship in the reposito
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from io import BytesIO
 
 from django.core.files.base import ContentFile
@@ -475,8 +476,10 @@ SILHOUETTES = {
 }
 
 
+@lru_cache(maxsize=64)
 def _draw(title, category, colour, label):
-    """A small PNG (a few KB: flat colours compress well) for a product without a photo."""
+    """A small PNG (a few KB: flat colours compress well) for a product without a photo.
+    Deterministic, so drawn once per process however often the demo is loaded."""
     fill = COLOURS.get(colour, COLOURS["titanium"])
     picture = Image.new("RGB", (SIZE, SIZE), BACKGROUND)
     draw = ImageDraw.Draw(picture)

@@ -10,6 +10,12 @@ from core.health import HEARTBEAT_KEY, redis_client
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users (load_demo makes nine); real PBKDF2 costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploads and product images a test makes go to its own folder, never into var/; the
     cache, where sorl-thumbnail remembers thumbnails it made, starts empty with it."""
