@@ -25,3 +25,10 @@ def test_home_page_offers_the_shop_and_the_expert_help(client, db):
     assert "<h1" in html and "Back pain shouldn" in html
     assert 'href="/catalogue/"' in html
     assert "Book a video call with one of our product experts" in html
+
+
+@pytest.mark.parametrize("url", ["/insurance/enquiry/", "/consultations/book/"])
+def test_the_forms_offer_the_phone_instead(client, db, url):
+    html = client.get(url).content.decode()
+
+    assert "Prefer to talk" in html and 'href="tel:1300668466"' in html
