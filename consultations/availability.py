@@ -72,6 +72,7 @@ class Availability:
             Expert.objects.filter(active=True, topics=topic).prefetch_related("availability")
         )
         ids = [e.pk for e in self.experts]
+        self.zones = {e.pk: ZoneInfo(e.time_zone) for e in self.experts}
         self.time_off = defaultdict(list)
         for off in TimeOff.objects.filter(
             expert_id__in=ids,
@@ -93,8 +94,7 @@ class Availability:
             self.per_day[expert_id, self._local_day(expert_id, starts_at)] += 1
 
     def _local_day(self, expert_id, instant: datetime) -> date:
-        expert = next(e for e in self.experts if e.pk == expert_id)
-        return instant.astimezone(ZoneInfo(expert.time_zone)).date()
+        return instant.astimezone(self.zones[expert_id]).date()
 
     def _free(self, expert: Expert, slot: datetime) -> bool:
         if slot in self.booked[expert.pk]:

@@ -8,7 +8,6 @@ Python. Times are stored in UTC and shown in the customer's or the expert's own 
 """
 
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -205,7 +204,3 @@ class Booking(models.Model):
 
     def get_absolute_url(self):
         return reverse("consultations:booking", kwargs={"token": self.token})
-
-    @property
-    def length(self) -> timedelta:
-        return self.ends_at - self.starts_at

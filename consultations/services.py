@@ -152,10 +152,6 @@ def booking_email_send(*, booking_id: int, kind: str) -> bool:
     return True
 
 
-def booking_confirmation_send(*, booking_id: int) -> bool:
-    return booking_email_send(booking_id=booking_id, kind="confirmation")
-
-
 def new_time_offers(booking, count: int = 3) -> list[dict]:
     """The free times nearest the one the customer lost, as one-click links to their page."""
     zone = ZoneInfo(booking.customer_time_zone)

@@ -23,6 +23,7 @@ from consultations.services import (
     booking_reschedule,
     queue_position,
 )
+from core.utils import parse_id
 from shop.selectors import Product
 
 TIME_ZONE_KEY = "booking_time_zone"
@@ -43,7 +44,7 @@ def book(request):
     product = _product(params.get("product"))
     topic = Topic.objects.filter(slug=params.get("topic") or _topic_for(product)).first()
     if request.method == "POST":
-        topic = Topic.objects.filter(pk=_int(params.get("topic"))).first() or topic
+        topic = Topic.objects.filter(pk=parse_id(params.get("topic"))).first() or topic
     zone = params.get("time_zone") or request.session.get(TIME_ZONE_KEY) or DEFAULT_TIME_ZONE
     zone = zone if zone in ZONES else DEFAULT_TIME_ZONE
     request.session[TIME_ZONE_KEY] = zone
@@ -74,12 +75,8 @@ def book(request):
     return render(request, "consultations/book.html", context, status=status)
 
 
-def _int(value) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else 0
-
-
 def _product(value):
-    return Product.objects.browsable().filter(pk=_int(value)).first() if value else None
+    return Product.objects.browsable().filter(pk=parse_id(value)).first() if value else None
 
 
 def _topic_for(product) -> str:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
+from core.utils import parse_id
 from insurance.coverage import indicative_answer
 from insurance.forms import EnquiryForm
 from insurance.models import CoverLevel, Enquiry, HealthFund
@@ -82,8 +83,8 @@ def enquiry_sent(request, reference):
 def indicative(request):
     """The indicative answer as JSON, for the form's script, as soon as fund, cover level
     and product are chosen. Says nothing about any enquiry."""
-    fund = HealthFund.objects.filter(pk=_int(request.GET.get("fund")), active=True).first()
-    product = Product.objects.browsable().filter(pk=_int(request.GET.get("product"))).first()
+    fund = HealthFund.objects.filter(pk=parse_id(request.GET.get("fund")), active=True).first()
+    product = Product.objects.browsable().filter(pk=parse_id(request.GET.get("product"))).first()
     cover_level = request.GET.get("cover_level", "")
     if fund is None or product is None or cover_level not in CoverLevel.values:
         return JsonResponse(
@@ -92,7 +93,3 @@ def indicative(request):
     return JsonResponse(
         indicative_answer(fund=fund, cover_level=cover_level, product=product).as_dict()
     )
-
-
-def _int(value) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else 0

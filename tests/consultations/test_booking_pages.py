@@ -14,7 +14,7 @@ from oscar.core.loading import get_model
 from consultations.models import Booking, Topic
 from consultations.services import (
     booking_allocate,
-    booking_confirmation_send,
+    booking_email_send,
     bookings_requeue_stale,
 )
 from tests.waiting import wait_for
@@ -86,8 +86,8 @@ def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
     }
 
     booking_allocate(booking_id=booking.pk)
-    booking_confirmation_send(booking_id=booking.pk)
-    booking_confirmation_send(booking_id=booking.pk)  # a retried task sends nothing more
+    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    booking_email_send(booking_id=booking.pk, kind="confirmation")  # a retry sends nothing
 
     page = client.get(response["Location"]).content.decode()
     booking.refresh_from_db()
