@@ -472,6 +472,11 @@ OSCAR_DASHBOARD_NAVIGATION = [
                 "url_name": "insurance-dashboard:enquiry-list",
                 "access_fn": _access("insurance.dashboard.access.can_handle_enquiries"),
             },
+            {
+                "label": "Coverage table",
+                "url_name": "insurance-dashboard:coverage-list",
+                "access_fn": _access("insurance.dashboard.access.can_edit_coverage"),
+            },
         ],
     },
 ]

@@ -1,14 +1,11 @@
-"""Staff access to enquiries until the dashboard issue gives them their own screens: only
-users with the explicit "handle_enquiry" permission see them, and every view is audited."""
+"""The admin's view of enquiries, kept for superusers' occasional repairs: officers work in
+the dashboard (insurance/dashboard/). Only users with the explicit "handle_enquiry"
+permission see enquiries here, and every view is audited."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from insurance.encryption import decrypt_bytes
 from insurance.models import AuditEntry, CoverageRule, Enquiry, HealthFund
 from insurance.services import audit
 
@@ -100,30 +97,5 @@ class EnquiryAdmin(InsurancePermissionMixin, admin.ModelAdmin):
     def upload_link(self, enquiry):
         if not enquiry.upload:
             return "-"
-        url = reverse("admin:insurance_enquiry_upload", args=[enquiry.pk])
+        url = reverse("insurance-dashboard:enquiry-upload", args=[enquiry.reference])
         return format_html('<a href="{}">Download ({})</a>', url, enquiry.upload_content_type)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view(self.upload_view)
-        return [
-            path("<int:pk>/upload/", view, name="insurance_enquiry_upload"),
-            *super().get_urls(),
-        ]
-
-    def upload_view(self, request, pk):
-        """The decrypted upload, for permitted staff only, as a download (never rendered)."""
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        enquiry = get_object_or_404(Enquiry, pk=pk)
-        if not enquiry.upload:
-            raise PermissionDenied
-        with enquiry.upload.open("rb") as stored:
-            content = decrypt_bytes(stored.read())
-        audit(enquiry, AuditEntry.Action.UPLOAD_VIEWED, actor=request.user)
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-        response = HttpResponse(content, content_type=enquiry.upload_content_type)
-        filename = f"{enquiry.reference}.{extension.get(enquiry.upload_content_type, 'bin')}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response

@@ -207,6 +207,24 @@ class Enquiry(models.Model):
         )
 
 
+class EnquiryNote(models.Model):
+    """Staff's internal note on an enquiry: never shown to the customer; encrypted, since
+    officers write about the customer's health; erased with the enquiry."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note on {self.enquiry_id} by {self.author_id}"
+
+
 class AuditEntry(models.Model):
     """Who saw or changed which enquiry, and when. Keeps the reference, not the enquiry, so
     the trail outlives the erasure of the enquiry itself; never holds health details."""
@@ -216,6 +234,7 @@ class AuditEntry(models.Model):
         VIEWED = "viewed", "Viewed"
         CHANGED = "changed", "Changed"
         ANSWERED = "answered", "Answered"
+        NOTE_ADDED = "note_added", "Internal note added"
         EXPORTED = "exported", "Exported"
         UPLOAD_VIEWED = "upload_viewed", "Upload viewed"
         EMAILED = "emailed", "E-mail sent"

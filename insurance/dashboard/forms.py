@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from oscar.core.loading import get_model
 
 from core.forms import AccessibleFormMixin
 from insurance.dashboard.access import PERMISSION
-from insurance.models import Enquiry, HealthFund
+from insurance.models import CoverageRule, Enquiry, HealthFund
+
+Product = get_model("catalogue", "Product")
 
 
 class EnquirySearchForm(forms.Form):
@@ -13,6 +16,12 @@ class EnquirySearchForm(forms.Form):
         required=False, choices=[("", "Any status"), *Enquiry.Status.choices]
     )
     fund = forms.ModelChoiceField(HealthFund.objects.all(), required=False, empty_label="Any fund")
+    # Only products someone asked about, so the list stays short whatever the catalogue's size.
+    product = forms.ModelChoiceField(
+        Product.objects.filter(pk__in=Enquiry.objects.values("product")).order_by("title"),
+        required=False,
+        empty_label="Any product",
+    )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -32,6 +41,8 @@ class EnquirySearchForm(forms.Form):
             enquiries = enquiries.filter(status=data["status"])
         if data["fund"]:
             enquiries = enquiries.filter(fund=data["fund"])
+        if data["product"]:
+            enquiries = enquiries.filter(product=data["product"])
         if data["date_from"]:
             enquiries = enquiries.filter(created_at__date__gte=data["date_from"])
         if data["date_to"]:
@@ -65,3 +76,45 @@ class EnquiryAnswerForm(AccessibleFormMixin, forms.Form):
     message = forms.CharField(
         max_length=3000, widget=forms.Textarea(attrs={"rows": 6}), label="Message to the customer"
     )
+
+
+class EnquiryNoteForm(AccessibleFormMixin, forms.Form):
+    text = forms.CharField(
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Internal note",
+        help_text="Seen by staff only, never by the customer.",
+    )
+
+
+class CoverageRuleForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = CoverageRule
+        fields = [
+            "fund",
+            "category",
+            "claimable",
+            "minimum_cover",
+            "referral_required",
+            "waiting_period_months",
+            "rebate_min_percent",
+            "rebate_max_percent",
+            "annual_limit_aud",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The indicative answer looks a product up by its top-level category (coverage.py).
+        self.fields["category"].queryset = self.fields["category"].queryset.filter(depth=1)
+        self.fields["category"].help_text = "A top-level category: the rule covers all under it."
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("rebate_min_percent"), data.get("rebate_max_percent")
+        if high is not None and high > 100:
+            self.add_error("rebate_max_percent", "A rebate is at most 100%.")
+        elif low is not None and high is not None and low > high:
+            self.add_error("rebate_min_percent", "The lowest rebate cannot be above the highest.")
+        return data

@@ -1,21 +1,37 @@
 """The health-fund officers' part of the dashboard: the queue of enquiries, one enquiry with
-its details (decrypted only here), the answer, and a CSV export; every look is audited."""
+its details (decrypted only here), its upload, internal notes and the answer, a CSV export,
+and the coverage table the indicative answers come from. Every look at an enquiry is audited."""
 
 import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import (
+    CreateView,
+    DeleteView,
+    ListView,
+    TemplateView,
+    UpdateView,
+    View,
+)
 
-from insurance.dashboard.access import can_handle_enquiries
-from insurance.dashboard.forms import EnquiryAnswerForm, EnquiryHandlingForm, EnquirySearchForm
-from insurance.models import AuditEntry, Enquiry
+from insurance.dashboard.access import can_edit_coverage, can_handle_enquiries
+from insurance.dashboard.forms import (
+    CoverageRuleForm,
+    EnquiryAnswerForm,
+    EnquiryHandlingForm,
+    EnquiryNoteForm,
+    EnquirySearchForm,
+)
+from insurance.encryption import decrypt_bytes
+from insurance.models import AuditEntry, CoverageRule, Enquiry, EnquiryNote, HealthFund
 from insurance.services import AlreadyAnswered, audit, enquiry_answer
 
 
@@ -130,9 +146,11 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
             ),
         )
         kwargs.setdefault("answer_form", EnquiryAnswerForm())
+        kwargs.setdefault("note_form", EnquiryNoteForm())
         return super().get_context_data(
             enquiry=enquiry,
             answer=enquiry.indicative_answer,
+            notes=enquiry.notes.select_related("author"),
             audit_trail=enquiry.audit.select_related("actor")[:100],
             **kwargs,
         )
@@ -140,6 +158,8 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if "answer" in request.POST:
             return self.post_answer(request)
+        if "note" in request.POST:
+            return self.post_note(request)
         form = EnquiryHandlingForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(handling_form=form), status=400)
@@ -162,6 +182,17 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
             messages.success(request, "Saved.")
         return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
 
+    def post_note(self, request):
+        form = EnquiryNoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(note_form=form), status=400)
+        EnquiryNote.objects.create(
+            enquiry=self.enquiry, author=request.user, text=form.cleaned_data["text"]
+        )
+        audit(self.enquiry, AuditEntry.Action.NOTE_ADDED, actor=request.user)
+        messages.success(request, "Note added.")
+        return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
+
     def post_answer(self, request):
         form = EnquiryAnswerForm(request.POST)
         if not form.is_valid():
@@ -182,3 +213,79 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
             return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
         messages.success(request, "Answer saved; the customer is emailed it now.")
         return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
+
+
+@method_decorator(never_cache, name="dispatch")
+class EnquiryUploadView(OfficerRequiredMixin, View):
+    """The decrypted upload as a download (never rendered inline), audited."""
+
+    # The bytes were checked on the way in (insurance/uploads.py); these are the only types.
+    EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+    def get(self, request, reference):
+        enquiry = get_object_or_404(Enquiry, reference=reference)
+        if not enquiry.upload:
+            raise Http404("This enquiry has no upload.")
+        with enquiry.upload.open("rb") as stored:
+            content = decrypt_bytes(stored.read())
+        audit(enquiry, AuditEntry.Action.UPLOAD_VIEWED, actor=request.user)
+        response = HttpResponse(content, content_type=enquiry.upload_content_type)
+        filename = f"{enquiry.reference}.{self.EXTENSIONS.get(enquiry.upload_content_type, 'bin')}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class CoverageMixin(OfficerRequiredMixin):
+    """The coverage table: officers who may change rules (the Health-fund officer role)."""
+
+    model = CoverageRule
+    form_class = CoverageRuleForm
+    success_url = reverse_lazy("insurance-dashboard:coverage-list")
+
+    def test_func(self):
+        return can_edit_coverage(self.request.user)
+
+
+class CoverageListView(CoverageMixin, ListView):
+    template_name = "insurance/dashboard/coverage_list.html"
+    context_object_name = "rules"
+    paginate_by = 50
+
+    def get_queryset(self):
+        rules = CoverageRule.objects.select_related("fund", "category").order_by(
+            "fund__is_other", "fund__display_order", "fund__name", "category__name"
+        )
+        self.fund = self.request.GET.get("fund", "")
+        return rules.filter(fund__slug=self.fund) if self.fund else rules
+
+    def get_context_data(self, **kwargs):
+        funds = HealthFund.objects.filter(coverage__isnull=False).distinct()
+        return super().get_context_data(funds=funds, chosen_fund=self.fund, **kwargs)
+
+
+class CoverageFormMixin(CoverageMixin):
+    template_name = "insurance/dashboard/coverage_form.html"
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
+        messages.success(self.request, f"Saved the rule for {form.instance}.")
+        return super().form_valid(form)
+
+
+class CoverageCreateView(CoverageFormMixin, CreateView):
+    pass
+
+
+class CoverageUpdateView(CoverageFormMixin, UpdateView):
+    pass
+
+
+class CoverageDeleteView(CoverageMixin, DeleteView):
+    template_name = "insurance/dashboard/coverage_delete.html"
+
+    def form_valid(self, form):
+        messages.success(self.request, f"Deleted the rule for {self.object}.")
+        return super().form_valid(form)

@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection
 
 from insurance import services
-from insurance.models import AuditEntry, Enquiry
-from tests.insurance.conftest import MARKER
+from insurance.models import AuditEntry, CoverageRule, Enquiry
+from tests.insurance.conftest import MARKER, Product
 
 
 @pytest.fixture
@@ -54,6 +55,9 @@ def test_other_staff_get_403_and_do_not_see_the_section(client, enquiry, role):
         "/dashboard/health-funds/",
         f"/dashboard/health-funds/{enquiry.reference}/",
         "/dashboard/health-funds/?format=csv",
+        f"/dashboard/health-funds/{enquiry.reference}/upload/",
+        "/dashboard/health-funds/coverage/",
+        "/dashboard/health-funds/coverage/new/",
     ):
         assert client.get(url).status_code == 403, url
     assert "Health funds" not in client.get("/dashboard/").content.decode()
@@ -126,3 +130,110 @@ def test_closing_an_enquiry_records_who_and_when(client, enquiry):
     assert AuditEntry.objects.filter(
         reference=enquiry.reference, action="changed", actor=officer
     ).exists()
+
+
+def test_internal_notes_are_kept_encrypted_shown_to_officers_and_audited(client, enquiry):
+    officer = _staff("olivia", "Health-fund officer")
+    client.force_login(officer)
+    url = f"/dashboard/health-funds/{enquiry.reference}/"
+
+    response = client.post(url, {"note": "1", "text": f"Rang Bupa, {MARKER} confirmed"})
+    page = client.get(url).content.decode()
+
+    assert response.status_code == 302
+    assert f"Rang Bupa, {MARKER} confirmed" in page
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM insurance_enquirynote")
+        (stored,) = cursor.fetchone()
+    assert MARKER not in stored  # encrypted at rest
+    assert AuditEntry.objects.filter(
+        reference=enquiry.reference, action="note_added", actor=officer
+    ).exists()
+    assert MARKER not in mail_bodies()  # never sent to the customer
+
+
+def mail_bodies() -> str:
+    return " ".join(message.body for message in mail.outbox)
+
+
+def test_an_empty_note_is_refused_beside_its_field(client, enquiry):
+    client.force_login(_staff("olivia", "Health-fund officer"))
+
+    response = client.post(f"/dashboard/health-funds/{enquiry.reference}/", {"note": "1"})
+
+    assert response.status_code == 400
+    assert 'id="id_text_error"' in response.content.decode()
+    assert not enquiry.notes.exists()
+
+
+def test_the_queue_filters_by_product(client, enquiry, lumbotrain):
+    client.force_login(_staff("olivia", "Health-fund officer"))
+    other = Product.objects.exclude(pk=lumbotrain.pk).filter(parent=None).first()
+
+    for_lumbotrain = client.get("/dashboard/health-funds/", {"product": lumbotrain.pk})
+    for_other = client.get("/dashboard/health-funds/", {"product": other.pk})
+
+    assert enquiry.reference in for_lumbotrain.content.decode()
+    # Only products someone asked about can be chosen; anything else is ignored, not a 500.
+    assert for_other.status_code == 200
+
+
+def test_the_upload_is_404_when_there_is_none(client, enquiry):
+    client.force_login(_staff("olivia", "Health-fund officer"))
+
+    assert client.get(f"/dashboard/health-funds/{enquiry.reference}/upload/").status_code == 404
+
+
+def _indicative(client, form_data, lumbotrain):
+    return client.get(
+        "/insurance/indicative/",
+        {"fund": form_data["fund"], "cover_level": "top", "product": lumbotrain.pk},
+    ).json()
+
+
+def test_an_officer_edits_the_coverage_table_and_the_next_customer_sees_it(
+    client, form_data, lumbotrain
+):
+    client.force_login(_staff("olivia", "Health-fund officer"))
+    rule = CoverageRule.objects.get(fund_id=form_data["fund"], category__name="Back and spine")
+    listing = client.get("/dashboard/health-funds/coverage/")
+    data = {
+        **{f: getattr(rule, f) for f in ("claimable", "minimum_cover", "waiting_period_months")},
+        "fund": rule.fund_id,
+        "category": rule.category_id,
+        "referral_required": "",
+        "rebate_min_percent": 40,
+        "rebate_max_percent": 55,
+        "annual_limit_aud": "",
+        "notes": "",
+    }
+
+    response = client.post(f"/dashboard/health-funds/coverage/{rule.pk}/", data)
+
+    assert listing.status_code == 200 and "Back and spine" in listing.content.decode()
+    assert response.status_code == 302
+    answer = _indicative(client, form_data, lumbotrain)
+    assert (answer["rebate_min_percent"], answer["rebate_max_percent"]) == (40, 55)
+    assert answer["referral_required"] is False
+
+
+def test_a_bad_coverage_rule_is_refused_with_the_reason(client, form_data):
+    client.force_login(_staff("olivia", "Health-fund officer"))
+    rule = CoverageRule.objects.get(fund_id=form_data["fund"], category__name="Back and spine")
+    data = {
+        "fund": rule.fund_id,
+        "category": rule.category_id,
+        "claimable": "usually",
+        "minimum_cover": "mid",
+        "waiting_period_months": 2,
+        "rebate_min_percent": 80,
+        "rebate_max_percent": 120,
+    }
+
+    too_high = client.post("/dashboard/health-funds/coverage/new/", data)
+    twice = client.post("/dashboard/health-funds/coverage/new/", {**data, "rebate_max_percent": 90})
+
+    assert too_high.status_code == 400 and "at most 100%" in too_high.content.decode()
+    assert twice.status_code == 400  # one rule per fund and category
+    assert "already exists" in twice.content.decode()
+    assert CoverageRule.objects.filter(fund_id=rule.fund_id, category=rule.category).count() == 1

@@ -276,7 +276,7 @@ def test_permitted_staff_download_the_upload_and_it_is_audited(client, form_data
     officer.user_permissions.add(Permission.objects.get(codename="handle_enquiry"))
 
     client.force_login(officer)
-    response = client.get(f"/admin/insurance/enquiry/{enquiry.pk}/upload/")
+    response = client.get(f"/dashboard/health-funds/{enquiry.reference}/upload/")
 
     assert response.status_code == 200 and response.content == PDF
     assert response["Content-Disposition"].startswith("attachment")
