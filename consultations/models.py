@@ -135,6 +135,8 @@ class Booking(models.Model):
         NO_SHOW = "no_show", "No-show"
 
     OPEN_STATES = (Status.QUEUED, Status.CONFIRMED, Status.NEEDS_NEW_TIME, Status.WAITLISTED)
+    # A call on an expert's calendar: still to be held, held, or missed.
+    CALL_STATES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 
     token = models.CharField(max_length=64, unique=True, default=new_token)
     status = models.CharField(
@@ -204,3 +206,29 @@ class Booking(models.Model):
 
     def get_absolute_url(self):
         return reverse("consultations:booking", kwargs={"token": self.token})
+
+
+class BookingEvent(models.Model):
+    """A change made to a booking after it was placed: who, what and when, shown on the
+    booking's dashboard page. No actor means the customer, on their own booking page."""
+
+    class Action(models.TextChoices):
+        RESCHEDULED = "rescheduled", "Moved"
+        REASSIGNED = "reassigned", "Reassigned"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Marked completed"
+        NO_SHOW = "no_show", "Marked no-show"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}Z"

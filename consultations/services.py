@@ -19,10 +19,11 @@ from consultations import tasks
 from consultations.availability import (
     Availability,
     bookable_window,
+    expert_day_slots,
     nearest_free_slots,
     slot_length,
 )
-from consultations.models import Booking
+from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
 from consultations.video import video_provider
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,8 @@ def new_time_offers(booking, count: int = 3) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Changes the customer makes from the booking page
+# Changes to a booking: the customer's from their booking page (by=None), staff's from the
+# dashboard (by=the staff user). Each is recorded as a BookingEvent in the same transaction.
 # --------------------------------------------------------------------------------------------
 
 
@@ -181,12 +183,30 @@ class TimeNotFree(Exception):
     """Someone else has just taken that time."""
 
 
+class WrongState(Exception):
+    """The booking's status does not allow this change (cancelled, already finished...)."""
+
+
+class CallNotStarted(Exception):
+    """Whether a call was held can only be said once it has started."""
+
+
+def _event(booking, action, *, by, detail=""):
+    BookingEvent.objects.create(booking=booking, action=action, actor=by, detail=detail)
+
+
+def _when(booking, instant) -> str:
+    """A time as the customer sees it, with its zone: "Tue 3 Mar, 9:00 AM AEDT"."""
+    local = instant.astimezone(ZoneInfo(booking.customer_time_zone))
+    return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p %Z}"
+
+
 def _check_notice(booking):
     if booking.starts_at - timezone.now() < timedelta(hours=settings.BOOKING_MINIMUM_NOTICE_HOURS):
         raise TooLateToChange
 
 
-def booking_cancel(*, booking_id: int) -> Booking:
+def booking_cancel(*, booking_id: int, by=None) -> Booking:
     """Cancel an open booking; its time goes to the first waitlisted booking on the topic."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
@@ -199,6 +219,7 @@ def booking_cancel(*, booking_id: int) -> Booking:
         booking.cancelled_at = timezone.now()
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        _event(booking, BookingEvent.Action.CANCELLED, by=by)
         transaction.on_commit(lambda: tasks.send_booking_email.delay(booking.pk, "cancellation"))
         if freed:
             waitlist_offer(topic=booking.topic, slot=booking.starts_at)
@@ -223,7 +244,7 @@ def waitlist_offer(*, topic, slot) -> Booking | None:
     return waiting
 
 
-def booking_reschedule(*, booking_id: int, slot) -> Booking:
+def booking_reschedule(*, booking_id: int, slot, by=None) -> Booking:
     """Move a booking to another free time: at once for a confirmed booking (same transaction,
     the constraint still guards the new time), by re-queueing for one that needs a new time."""
     with transaction.atomic():
@@ -236,6 +257,7 @@ def booking_reschedule(*, booking_id: int, slot) -> Booking:
         if not start <= slot < end:
             raise TimeNotFree
         old_start, was_confirmed = booking.starts_at, booking.status == Booking.Status.CONFIRMED
+        old_expert = booking.expert
         booking.starts_at, booking.ends_at = slot, slot + slot_length()
         if was_confirmed:
             availability = Availability(
@@ -262,7 +284,137 @@ def booking_reschedule(*, booking_id: int, slot) -> Booking:
             booking.status, booking.queued_at = Booking.Status.QUEUED, timezone.now()
             booking.save()
             transaction.on_commit(lambda: tasks.allocate_booking.delay(booking.pk))
+        detail = f"from {_when(booking, old_start)} to {_when(booking, slot)}"
+        if booking.expert != old_expert:
+            detail += f", with {booking.expert}"
+        _event(booking, BookingEvent.Action.RESCHEDULED, by=by, detail=detail)
     return booking
+
+
+def booking_reassign(*, booking_id: int, expert_id: int, by) -> Booking:
+    """Give a confirmed call to another expert who is free at its time (on their grid, not
+    booked, not off, under their daily maximum: the allocation's own rules). The video link
+    stays; the customer is sent the invite again, with a higher SEQUENCE, naming the new
+    expert. The constraint still guards the time if that expert was booked a moment ago."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("topic").get(pk=booking_id)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise WrongState
+        if booking.starts_at <= timezone.now():
+            raise TooLateToChange
+        availability = Availability(
+            topic=booking.topic, start=booking.starts_at, end=booking.ends_at
+        )
+        free = [c.expert for c in availability.candidates(booking.starts_at)]
+        expert = next((e for e in free if e.pk == expert_id), None)
+        if expert is None:
+            raise TimeNotFree
+        previous = booking.expert
+        try:
+            with transaction.atomic():
+                booking.expert = expert
+                booking.sequence += 1
+                booking.confirmation_sent_at = None  # the new invite goes out
+                booking.save(
+                    update_fields=["expert", "sequence", "confirmation_sent_at", "updated_at"]
+                )
+        except IntegrityError:
+            raise TimeNotFree from None
+        detail = f"from {previous} to {expert}"
+        _event(booking, BookingEvent.Action.REASSIGNED, by=by, detail=detail)
+        transaction.on_commit(lambda: tasks.send_booking_email.delay(booking.pk, "confirmation"))
+    return booking
+
+
+def booking_outcome_record(*, booking_id: int, outcome: str, by) -> Booking:
+    """Say whether a call that has started was held (completed) or missed (no-show). Beat
+    marks ended calls completed on its own, so staff may turn one into a no-show afterwards,
+    and correct a slip the other way."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status not in Booking.CALL_STATES:
+            raise WrongState
+        if booking.starts_at > timezone.now():
+            raise CallNotStarted
+        if booking.status != outcome:
+            booking.status = outcome
+            booking.save(update_fields=["status", "updated_at"])
+            _event(booking, BookingEvent.Action(outcome), by=by)
+    return booking
+
+
+# --------------------------------------------------------------------------------------------
+# Experts' working hours and time off, edited from the dashboard
+# --------------------------------------------------------------------------------------------
+
+
+class WouldStrandBookings(Exception):
+    """The change would leave confirmed calls outside the expert's hours (or off the grid of
+    call times their hours make) or inside their time off: move or reassign those first."""
+
+    def __init__(self, bookings):
+        super().__init__(f"{len(bookings)} confirmed booking(s) in the way")
+        self.bookings = bookings
+
+
+def _refuse_stranding(expert, windows) -> None:
+    """Refuse new weekly windows that would strand a confirmed call still to come. A call must
+    start on one of the new slots, not merely inside the hours: off the grid, the next call
+    booked beside it could overlap it."""
+    zone = ZoneInfo(expert.time_zone)
+    ahead = Booking.objects.confirmed().filter(expert=expert, ends_at__gt=timezone.now())
+    stranded = [
+        booking
+        for booking in ahead
+        if booking.starts_at
+        not in expert_day_slots(expert, booking.starts_at.astimezone(zone).date(), windows)
+    ]
+    if stranded:
+        raise WouldStrandBookings(stranded)
+
+
+def availability_save(
+    *, expert_id: int, weekday: int, start_time, end_time, window_id: int | None = None
+) -> WeeklyAvailability:
+    """Add a weekly window (or change the one given), unless a confirmed call would be left
+    outside the expert's hours. The expert's row is locked so two edits are checked in turn."""
+    with transaction.atomic():
+        expert = Expert.objects.select_for_update().get(pk=expert_id)
+        window = (
+            expert.availability.get(pk=window_id)
+            if window_id
+            else WeeklyAvailability(expert=expert)
+        )
+        window.weekday, window.start_time, window.end_time = weekday, start_time, end_time
+        others = [w for w in expert.availability.all() if w.pk != window.pk]
+        _refuse_stranding(expert, [*others, window])
+        window.save()
+    return window
+
+
+def availability_delete(*, window_id: int) -> None:
+    """Remove a weekly window, unless a confirmed call would be left outside the hours."""
+    with transaction.atomic():
+        window = WeeklyAvailability.objects.get(pk=window_id)
+        expert = Expert.objects.select_for_update().get(pk=window.expert_id)
+        _refuse_stranding(expert, [w for w in expert.availability.all() if w.pk != window_id])
+        window.delete()
+
+
+def time_off_add(*, expert_id: int, starts_at, ends_at, reason: str = "") -> TimeOff:
+    """Book time off, unless it covers a confirmed call (move or reassign that first)."""
+    with transaction.atomic():
+        expert = Expert.objects.select_for_update().get(pk=expert_id)
+        covered = list(
+            Booking.objects.confirmed().filter(
+                expert=expert, starts_at__lt=ends_at, ends_at__gt=starts_at
+            )
+        )
+        if covered:
+            raise WouldStrandBookings(covered)
+        return TimeOff.objects.create(
+            expert=expert, starts_at=starts_at, ends_at=ends_at, reason=reason
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_moving_a_call_keeps_the_invite_and_raises_its_sequence(
     booking.refresh_from_db()
     assert (booking.status, booking.starts_at, booking.sequence) == ("confirmed", new_slot, 1)
     moved = mail.outbox[-1]
-    assert "has moved" in moved.body
+    assert "has changed" in moved.body
     text = _mail_text(moved)
     assert f"UID:booking-{booking.token}@" in text.replace("\r\n ", "") and "SEQUENCE:1" in text
 
