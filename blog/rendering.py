@@ -49,6 +49,10 @@ def product_blocks(body: str) -> list[ProductBlock]:
     return [ProductBlock(upc, name.strip()) for upc, name in PRODUCT_BLOCK.findall(body)]
 
 
+def linked_article_slugs(body: str) -> list[str]:
+    return [target for _, kind, target in SITE_LINK.findall(body) if kind == "article"]
+
+
 def render_body(body: str, request) -> str:
     """The article body as safe HTML, with its product cards rendered for this request."""
     nonce = secrets.token_hex(8)  # a placeholder an author cannot type by chance

@@ -5,8 +5,9 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from blog.models import Article, Category
-from blog.rendering import render_body
+from blog.rendering import product_blocks, render_body
 from blog.selectors import article_body_fingerprint
+from shop.selectors import product_cards
 
 ARTICLES_PER_PAGE = 10
 BODY_CACHE_SECONDS = 60 * 60
@@ -57,8 +58,12 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        shown_in_body = [block.upc for block in product_blocks(article.body)]
         return super().get_context_data(
             body=mark_safe(self.rendered_body(article)),  # noqa: S308 (sanitised in render_body)
+            related_products=product_cards(
+                article.related_products.exclude(upc__in=shown_in_body)
+            ).order_by("title"),
             is_preview=not article.is_public,
             shop_name=settings.OSCAR_SHOP_NAME,
             **kwargs,

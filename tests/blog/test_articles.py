@@ -281,3 +281,15 @@ def test_staff_write_preview_and_publish_in_the_admin(client, db, admin_user):
 
     assert client.get(article.get_absolute_url()).status_code == 200
     assert "<h2>Your chair</h2>" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_related_supports_not_already_in_the_body_are_listed_under_the_article(client, demo):
+    article = Article.objects.get(slug=SLUG)
+    other = Product.objects.browsable().exclude(upc="LUMBOTRAIN").first()
+    article.related_products.add(other)
+
+    page = client.get(URL).content.decode()
+    related = page[page.index("Supports in this article") :]
+
+    assert other.get_title() in related
+    assert "LumboTrain" not in related  # already shown as a card in the body
