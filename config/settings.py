@@ -111,7 +111,7 @@ INSTALLED_APPS = [
     "shop.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
-    "oscar.apps.dashboard.apps.DashboardConfig",
+    "shop.apps.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
@@ -476,6 +476,43 @@ OSCAR_DASHBOARD_NAVIGATION = [
                 "label": "Coverage table",
                 "url_name": "insurance-dashboard:coverage-list",
                 "access_fn": _access("insurance.dashboard.access.can_edit_coverage"),
+            },
+        ],
+    },
+    {
+        "label": "Consultations",
+        "icon": "fas fa-video",
+        "children": [
+            {
+                "label": "Today's board",
+                "url_name": "consultations-dashboard:board",
+                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
+            },
+            {
+                "label": "Calendar",
+                "url_name": "consultations-dashboard:calendar",
+                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
+            },
+            {
+                "label": "Hours and time off",
+                "url_name": "consultations-dashboard:availability",
+                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
+            },
+        ],
+    },
+    {
+        "label": "Articles",
+        "icon": "fas fa-newspaper",
+        "children": [
+            {
+                "label": "All articles",
+                "url_name": "blog-dashboard:article-list",
+                "access_fn": _access("blog.dashboard.access.can_edit_articles"),
+            },
+            {
+                "label": "Write an article",
+                "url_name": "blog-dashboard:article-create",
+                "access_fn": _access("blog.dashboard.access.can_edit_articles"),
             },
         ],
     },

@@ -26,6 +26,8 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
     path("dashboard/health-funds/", include("insurance.dashboard.urls")),
+    path("dashboard/consultations/", include("consultations.dashboard.urls")),
+    path("dashboard/articles/", include("blog.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(apps.get_app_config("oscar").urls[0])),

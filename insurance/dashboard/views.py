@@ -5,7 +5,6 @@ and the coverage table the indicative answers come from. Every look at an enquir
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +21,7 @@ from django.views.generic import (
     View,
 )
 
+from core.dashboard import RoleRequiredMixin
 from insurance.dashboard.access import can_edit_coverage, can_handle_enquiries
 from insurance.dashboard.forms import (
     CoverageRuleForm,
@@ -35,17 +35,8 @@ from insurance.models import AuditEntry, CoverageRule, Enquiry, EnquiryNote, Hea
 from insurance.services import AlreadyAnswered, audit, enquiry_answer
 
 
-class OfficerRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-in staff without the insurance permission get 403, not a login page."""
-
-    raise_exception = False
-
-    def test_func(self):
-        return can_handle_enquiries(self.request.user)
-
-    def handle_no_permission(self):
-        self.raise_exception = self.request.user.is_authenticated
-        return super().handle_no_permission()
+class OfficerRequiredMixin(RoleRequiredMixin):
+    role_check = staticmethod(can_handle_enquiries)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -242,9 +233,7 @@ class CoverageMixin(OfficerRequiredMixin):
     model = CoverageRule
     form_class = CoverageRuleForm
     success_url = reverse_lazy("insurance-dashboard:coverage-list")
-
-    def test_func(self):
-        return can_edit_coverage(self.request.user)
+    role_check = staticmethod(can_edit_coverage)
 
 
 class CoverageListView(CoverageMixin, ListView):

@@ -1,0 +1,89 @@
+"""The dashboard's front page: each role's figures, and 30 days of activity."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from insurance.models import Enquiry, HealthFund
+from shop.apps.dashboard.figures import duration_text, enquiry_figures
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=StringIO())
+
+
+def _front_page(client, email) -> str:
+    client.force_login(get_user_model().objects.get(email=email))
+    response = client.get(reverse("dashboard:index"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _enquiry(*, received, answered=None, status=Enquiry.Status.NEW) -> Enquiry:
+    enquiry = Enquiry.objects.create(
+        name="Mia", email="mia@example.com", state="NSW", postcode="2000",
+        fund=HealthFund.objects.first(), cover_level="top", referral="gp", question="?",
+        consent_text="I agree", consent_version="1", consented_at=received, status=status,
+    )  # fmt: skip
+    Enquiry.objects.filter(pk=enquiry.pk).update(created_at=received, answered_at=answered)
+    return enquiry
+
+
+def test_the_officer_sees_the_open_queue_and_the_median_time_to_answer(client, demo):
+    now = timezone.now()
+    for hours in (1, 2, 5):  # answered within the week: the median wait is 2 hours
+        received = now - timedelta(days=1, hours=hours)
+        _enquiry(received=received, answered=received + timedelta(hours=hours), status="answered")
+    _enquiry(received=now - timedelta(days=3), answered=now - timedelta(days=2, hours=20))
+    _enquiry(received=now - timedelta(days=20), answered=now - timedelta(days=9), status="closed")
+    _enquiry(received=now - timedelta(hours=3))
+
+    figures = enquiry_figures(now=now)
+    page = _front_page(client, "officer@example.com")
+
+    assert figures["open"] == 2 and figures["answered_7_days"] == 4
+    assert figures["median_time_to_answer"] == "3 h 0 min"  # waits of 1, 2, 4 and 5 hours
+    assert "Health-fund enquiries" in page and "3 h 0 min" in page
+    assert "Your Store Statistics" not in page  # the shop's figures are the shop manager's
+    assert "Enquiries (6)" in page and "Orders (" not in page
+
+
+def test_the_shop_manager_sees_oscars_figures_and_orders_per_day(client, demo):
+    page = _front_page(client, "shop@example.com")
+
+    assert "Your Store Statistics" in page and "Orders (" in page
+    assert "Health-fund enquiries" not in page and "Bookings (" not in page
+
+
+def test_a_consultation_lead_sees_todays_calls_and_the_queue(client, demo):
+    page = _front_page(client, "lead@example.com")
+
+    assert "Calls today" in page and "Oldest item in the queue" in page
+    assert "Bookings (" in page and "Your Store Statistics" not in page
+
+
+def test_the_superuser_sees_every_series(client, demo):
+    page = _front_page(client, settings.DEMO_ADMIN_EMAIL)
+
+    for series in ("Orders (", "Enquiries (", "Bookings ("):
+        assert series in page
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(minutes=12, seconds=40), "12 min"),
+        (timedelta(hours=3, minutes=20), "3 h 20 min"),
+        (timedelta(days=2, hours=3, minutes=5), "2 days 3 h"),
+        (timedelta(days=1), "1 day 0 h"),
+    ],
+)
+def test_durations_read_naturally(delta, text):
+    assert duration_text(delta) == text
