@@ -27,7 +27,8 @@ from django.utils.html import format_html
 from blog.models import Article
 from shop.selectors import product_cards
 
-PRODUCT_BLOCK = re.compile(r"^\[\[product:([\w-]+)(?:\|([^\]\n]*))?\]\][ \t]*$", re.MULTILINE)
+# Browsers send a textarea's lines ending in CRLF, so a block's line may end in "\r".
+PRODUCT_BLOCK = re.compile(r"^\[\[product:([\w-]+)(?:\|([^\]\r\n]*))?\]\][ \t\r]*$", re.MULTILINE)
 SITE_LINK = re.compile(r"\[([^\]\n]+)\]\((url|article):([\w-]+(?::[\w-]+)?)\)")
 
 ALLOWED_TAGS = {

@@ -113,10 +113,13 @@ def test_an_editor_writes_a_draft_the_public_cannot_see(client, editor, public):
     assert public.get("/blog/sitting-all-day/").status_code == 404
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])  # browsers send a textarea's in CRLF
 def test_the_preview_shows_product_cards_exactly_as_the_published_page(
-    client, editor, public, lumbotrain
+    client, editor, public, lumbotrain, newline
 ):
-    body = "Wear it at work.\n\n[[product:LUMBOTRAIN|Bauerfeind back brace]]\n"
+    body = (
+        f"Wear it at work.{newline}{newline}[[product:LUMBOTRAIN|Bauerfeind back brace]]{newline}"
+    )
 
     preview = client.post(PREVIEW, _form(body=body))
 
