@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean browser-deps
 
 # The virtualenv is rebuilt only when a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -31,11 +31,27 @@ run: setup
 		PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --port $(PORT) web worker beat redis; \
 	fi
 
+# The browser tests (tests/browser/) drive Debian's Chromium and inject axe-core; the Nu HTML
+# checker (vnu-jar) runs on the machine's Java. npm installs only those two test tools.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+browser-deps: node_modules/.installed
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; \
+		fi; }
+	@command -v java >/dev/null || { echo "The HTML checks need Java (apt-get install default-jre-headless)"; exit 1; }
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(BIN)/.installed lint
+test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
@@ -51,4 +67,4 @@ bench: $(BIN)/.installed
 	fi
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules

@@ -1,0 +1,165 @@
+"""The browser tests: Debian's Chromium, driven by Playwright, against the whole site started
+as the README starts it (`make run`: gunicorn, a Celery worker and beat, Redis), on a desktop
+and a phone-sized screen.
+
+- The site runs on the zero set-up default with its own VAR_DIR. When the test run itself has
+  DATABASE_URL (PostgreSQL) the site gets a database of its own beside it
+  (`<name>_browser`, made afresh), and when REDIS_URL came from the environment the site uses
+  the next Redis database number; it never shares the other tests' database or queues.
+- Chromium must start: if it is missing or fails, every browser test fails and says why
+  (`make test` installs Debian's chromium when it runs as root; `CHROMIUM` names another).
+- A failing test leaves a screenshot and the HTML of each page it had open in
+  `var/browser-artefacts/` (CI keeps that folder).
+"""
+
+import os
+import re
+import shutil
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser.support import Site
+from tests.site_process import BASE_DIR
+
+ARTEFACTS = BASE_DIR / "var" / "browser-artefacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _own_database_url() -> str:
+    """A PostgreSQL database for the site beside the test run's, dropped and made afresh."""
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    name = f"{url.path.lstrip('/')}_browser"
+    admin = urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(url._replace(path=f"/{name}"))
+
+
+def _own_redis_url() -> str:
+    """The next database number of the Redis the test run was given, emptied."""
+    import redis
+
+    url = urlsplit(os.environ["REDIS_URL"])
+    number = (int(url.path.lstrip("/") or 0) + 1) % 16
+    own = urlunsplit(url._replace(path=f"/{number}"))
+    redis.Redis.from_url(own).flushdb()
+    return own
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    database_url = _own_database_url() if os.environ.get("DATABASE_URL") else ""
+    redis_url = "" if os.environ.get("TEST_REDIS_IS_LOCAL") else _own_redis_url()
+    running = Site(
+        tmp_path_factory.mktemp("site") / "var", database_url=database_url, redis_url=redis_url
+    ).start()
+    try:
+        running.wait_until_healthy()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not executable:
+        pytest.fail(
+            "Chromium is not installed, so the browser tests cannot run: "
+            "`apt-get install chromium` (make test does it when run as root), "
+            "or set CHROMIUM to a Chromium binary.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as error:  # noqa: BLE001 (any failure to start is reported as is)
+            pytest.fail(f"Chromium ({executable}) did not start: {error}", pytrace=False)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def new_context(browser, site, device, request):
+    """Makes browser contexts (one per visitor or staff member in a journey) on the test's
+    device; each page they open records its JavaScript errors in `page.errors`. On failure,
+    each page's screenshot and HTML are saved as artefacts."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=site.base_url, **DEVICES[device])
+        context.set_default_timeout(20_000)
+        context.on("page", _record_errors)
+        contexts.append(context)
+        return context
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _save_artefacts(request.node.nodeid, contexts)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """One visitor's page."""
+    return new_context().new_page()
+
+
+def _record_errors(page) -> None:
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.errors.append(message.text),
+    )
+
+
+def _save_artefacts(nodeid: str, contexts) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", nodeid)
+    for i, page in enumerate(p for context in contexts for p in context.pages):
+        try:
+            page.screenshot(path=str(ARTEFACTS / f"{stem}-{i}.png"), full_page=True)
+            (ARTEFACTS / f"{stem}-{i}.html").write_text(page.content())
+        except Exception as error:  # noqa: BLE001 (a closed page must not hide the failure)
+            print(f"could not save the artefacts of page {i}: {error}")

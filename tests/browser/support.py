@@ -1,0 +1,69 @@
+"""What the browser tests share besides fixtures: the running site with its sent e-mails,
+the accessibility check, and logging staff in."""
+
+import email
+import email.policy
+import re
+
+from tests.site_process import BASE_DIR, RunningSite
+from tests.waiting import wait_for
+
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+MAIL_SEPARATOR = re.compile(rb"\n-{79}\n")
+DEMO_STAFF_PASSWORD = "backcare-staff"  # the README's demo accounts (zero set-up mode)
+
+
+class Site(RunningSite):
+    def mails(self) -> list[email.message.EmailMessage]:
+        """Every e-mail the site has sent so far (the file backend's folder), oldest first."""
+        folder = self.var_dir / "mail"
+        files = sorted(folder.glob("*"), key=lambda f: f.stat().st_mtime) if folder.exists() else []
+        return [
+            email.message_from_bytes(raw.strip(b"\n"), policy=email.policy.default)
+            for file in files
+            for raw in MAIL_SEPARATOR.split(file.read_bytes())
+            if raw.strip()
+        ]
+
+    def wait_for_mail(self, *, to: str, subject: str = "", timeout: float = 60):
+        """The first e-mail to `to` whose subject contains `subject`, once the worker sent it."""
+
+        def sent():
+            return next(
+                (
+                    m
+                    for m in self.mails()
+                    if to in m["To"] and subject.lower() in m["Subject"].lower()
+                ),
+                None,
+            )
+
+        sent.__name__ = f"an e-mail to {to} about {subject!r}"
+        return wait_for(sent, timeout=timeout, interval=0.25)
+
+
+def assert_accessible(page, what: str = "") -> None:
+    """axe-core on the page as it is now: no serious or critical violation of WCAG 2.1 A/AA."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{what or page.url}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in serious
+    )
+
+
+def log_in(context, email_address: str, password: str = DEMO_STAFF_PASSWORD):
+    """A staff member logged in through the dashboard's login form; returns their page."""
+    page = context.new_page()
+    page.goto("/dashboard/login/")
+    page.get_by_label("Email address").fill(email_address)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    return page
