@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from consultations import tasks
+from consultations.availability import slot_length
 from consultations.models import Booking, BookingEvent, Topic
 from consultations.services import booking_email_send
 from tests.consultations.factories import expert
@@ -290,7 +291,8 @@ def test_a_no_show_is_refused_before_the_call_starts(client, team):
     url = f"{BASE}bookings/{call.pk}/"
 
     early = client.post(url, {"action": "no_show"})
-    Booking.objects.filter(pk=call.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    started = timezone.now() - timedelta(minutes=5)  # the whole call moves, as one range
+    Booking.objects.filter(pk=call.pk).update(starts_at=started, ends_at=started + slot_length())
     after_start = client.post(url, {"action": "no_show"})
 
     assert early.status_code == 409 and "the call has not started yet" in early.content.decode()
