@@ -3,11 +3,14 @@
 from django import forms
 from oscar.apps.checkout import forms as oscar_forms
 
+from core.forms import AccessibleFormMixin
 from shop.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
 from shop.payment import payment_methods
 
 
-class ShippingAddressForm(PostcodeInStateMixin, oscar_forms.ShippingAddressForm):
+class ShippingAddressForm(
+    AccessibleFormMixin, PostcodeInStateMixin, oscar_forms.ShippingAddressForm
+):
     """Oscar's address form with an Australian shape: a state chosen from the eight, a
     postcode that must belong to it, and a phone number the courier can call."""
 
@@ -23,6 +26,7 @@ class ShippingAddressForm(PostcodeInStateMixin, oscar_forms.ShippingAddressForm)
         self.fields["state"] = forms.ChoiceField(
             label="State or territory", choices=[("", "Choose…"), *STATE_CHOICES]
         )
+        self.fields["postcode"].label = "Postcode"  # Oscar's "Post/Zip-code" is not Australian
         self.fields["postcode"].widget.attrs.update(inputmode="numeric", maxlength=4)
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE.get(name, "on"))
