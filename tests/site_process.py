@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 from tests.plugins.local_redis import free_port
 from tests.waiting import wait_for
 
@@ -84,6 +86,16 @@ class RunningSite:
             return wait_for(self.health, timeout=timeout, interval=0.5)
         except AssertionError as error:
             raise AssertionError(f"{error}; make run said:\n{self.log_tail()}") from None
+
+    def processes(self) -> list[psutil.Process]:
+        """Everything `make run` started (gunicorn, worker, beat, redis and their children)."""
+        return psutil.Process(self.process.pid).children(recursive=True)
+
+    @staticmethod
+    def leftovers(processes) -> list[str]:
+        """The command lines of any of `processes` still running after a grace period."""
+        gone, alive = psutil.wait_procs(processes, timeout=30)
+        return [" ".join(p.cmdline()) for p in alive if p.is_running()]
 
     def signal(self, stop_signal=signal.SIGTERM) -> None:
         os.killpg(self.process.pid, stop_signal)

@@ -85,12 +85,18 @@ def site(tmp_path_factory):
     redis_url = "" if os.environ.get("TEST_REDIS_IS_LOCAL") else _own_redis_url()
     running = Site(
         tmp_path_factory.mktemp("site") / "var", database_url=database_url, redis_url=redis_url
-    ).start()
+    )
+    # Every visitor here is 127.0.0.1: the per-address limit on enquiries is tested on its own.
+    running.env["ENQUIRY_RATE_LIMIT"] = "1000/h"
+    running.start()
     try:
         running.wait_until_healthy()
         yield running
+        processes = running.processes()
     finally:
-        running.stop()
+        running.stop()  # SIGTERM, as a process manager stops it
+    left = running.leftovers(processes)
+    assert left == [], f"SIGTERM to make run left these running: {left}"
 
 
 @pytest.fixture(scope="session")
@@ -146,12 +152,19 @@ def page(new_context):
 
 
 def _record_errors(page) -> None:
+    """JavaScript errors and console errors, except Chromium's note that the page itself
+    answered 4xx, which a test of a refusal expects."""
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: message.type == "error" and page.errors.append(message.text),
-    )
+
+    def on_console(message):
+        refused_page = message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == page.url
+        )
+        if message.type == "error" and not refused_page:
+            page.errors.append(message.text)
+
+    page.on("console", on_console)
 
 
 def _save_artefacts(nodeid: str, contexts) -> None:
