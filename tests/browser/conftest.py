@@ -1,11 +1,10 @@
 """The browser tests: Debian's Chromium, driven by Playwright, against the whole site started
-as the README starts it (`make run`: gunicorn, a Celery worker and beat, Redis), on a desktop
-and a phone-sized screen.
+as the README starts it (`make run`: gunicorn, a Celery worker and beat, Redis, on the zero
+set-up default with its own VAR_DIR), on a desktop and a phone-sized screen.
 
-- The site runs on the zero set-up default with its own VAR_DIR. When the test run itself has
-  DATABASE_URL (PostgreSQL) the site gets a database of its own beside it
-  (`<name>_browser`, made afresh), and when REDIS_URL came from the environment the site uses
-  the next Redis database number; it never shares the other tests' database or queues.
+- They run in the zero set-up test run (CI's first). The site they start never reads the
+  test run's DATABASE_URL, so a run with DATABASE_URL set (CI's second, on PostgreSQL) would
+  repeat them unchanged: there they are skipped, and the skip says so.
 - Chromium must start: if it is missing or fails, every browser test fails and says why
   (`make test` installs Debian's chromium when it runs as root; `CHROMIUM` names another).
 - A failing test leaves a screenshot and the HTML of each page it had open in
@@ -15,13 +14,12 @@ and a phone-sized screen.
 import os
 import re
 import shutil
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.support import Site
-from tests.site_process import BASE_DIR
+from tests.site_process import BASE_DIR, ZERO_SET_UP_ONLY
 
 ARTEFACTS = BASE_DIR / "var" / "browser-artefacts"
 CHROMIUM_ARGS = [
@@ -46,6 +44,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            if os.environ.get("DATABASE_URL"):
+                item.add_marker(pytest.mark.skip(reason=ZERO_SET_UP_ONLY))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -55,37 +55,9 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _own_database_url() -> str:
-    """A PostgreSQL database for the site beside the test run's, dropped and made afresh."""
-    import psycopg
-
-    url = urlsplit(os.environ["DATABASE_URL"])
-    name = f"{url.path.lstrip('/')}_browser"
-    admin = urlunsplit(url._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(url._replace(path=f"/{name}"))
-
-
-def _own_redis_url() -> str:
-    """The next database number of the Redis the test run was given, emptied."""
-    import redis
-
-    url = urlsplit(os.environ["REDIS_URL"])
-    number = (int(url.path.lstrip("/") or 0) + 1) % 16
-    own = urlunsplit(url._replace(path=f"/{number}"))
-    redis.Redis.from_url(own).flushdb()
-    return own
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    database_url = _own_database_url() if os.environ.get("DATABASE_URL") else ""
-    redis_url = "" if os.environ.get("TEST_REDIS_IS_LOCAL") else _own_redis_url()
-    running = Site(
-        tmp_path_factory.mktemp("site") / "var", database_url=database_url, redis_url=redis_url
-    )
+    running = Site(tmp_path_factory.mktemp("site") / "var")
     # Every visitor here is 127.0.0.1: the per-address limit on enquiries is tested on its own.
     running.env["ENQUIRY_RATE_LIMIT"] = "1000/h"
     running.start()

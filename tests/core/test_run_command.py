@@ -6,13 +6,20 @@ SIGTERM, as a process manager does, is checked each time the browser tests' site
 (tests/browser/conftest.py), so starting the site a third time is not needed.
 """
 
+import os
 import signal
 
 import pytest
 
-from tests.site_process import RunningSite, http_get
+from tests.site_process import ZERO_SET_UP_ONLY, RunningSite, http_get
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason=ZERO_SET_UP_ONLY,
+    ),
+]
 
 
 def test_make_run_serves_the_site_and_ctrl_c_stops_every_process(tmp_path):
