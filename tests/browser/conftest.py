@@ -14,12 +14,13 @@ set-up default with its own VAR_DIR), on a desktop and a phone-sized screen.
 import os
 import re
 import shutil
+import signal
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.browser.support import Site
-from tests.site_process import BASE_DIR, ZERO_SET_UP_ONLY
+from tests.site_process import BASE_DIR, ZERO_SET_UP_ONLY, http_get
 
 ARTEFACTS = BASE_DIR / "var" / "browser-artefacts"
 CHROMIUM_ARGS = [
@@ -65,10 +66,13 @@ def site(tmp_path_factory):
         running.wait_until_healthy()
         yield running
         processes = running.processes()
+        running.signal(signal.SIGINT)  # Ctrl-C, as the README says to stop it
+        running.process.wait(timeout=60)
     finally:
-        running.stop()  # SIGTERM, as a process manager stops it
+        running.stop()  # SIGTERM, then SIGKILL, if Ctrl-C did not do it
     left = running.leftovers(processes)
-    assert left == [], f"SIGTERM to make run left these running: {left}"
+    assert left == [], f"Ctrl-C to make run left these running: {left}"
+    assert http_get(running.base_url + "/")[0] == 0, "make run's port is free again"
 
 
 @pytest.fixture(scope="session")
