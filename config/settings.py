@@ -95,7 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # Oscar (forks of its apps will replace lines here, pointing at shop/apps/...)
     "oscar.config.Shop",
-    "oscar.apps.analytics.apps.AnalyticsConfig",
+    "shop.apps.analytics.apps.AnalyticsConfig",
     "shop.apps.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "shop.apps.shipping.apps.ShippingConfig",
@@ -212,7 +212,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # Oscar apps forked only to replace a class (not their models) keep Oscar's migrations.
 MIGRATION_MODULES = {
-    app: f"oscar.apps.{app}.migrations" for app in ("basket", "order", "partner", "shipping")
+    app: f"oscar.apps.{app}.migrations"
+    for app in ("analytics", "basket", "order", "partner", "shipping")
 }
 
 # --------------------------------------------------------------------------------------------
@@ -268,6 +269,7 @@ CELERY_BEAT_SCHEDULE = {
     "booking-reminders": _every(5 * 60, "consultations.tasks.send_due_reminders"),
     "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
+    "flush-product-views": _every(60, "shop.tasks.flush_product_views"),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from shop.analytics import product_views_flush
 from shop.services import order_confirmation_send
 
 
@@ -15,3 +16,9 @@ from shop.services import order_confirmation_send
 def send_order_confirmation(self, order_id: int) -> None:
     """Queued on commit when an order is placed; safe to run twice (see the service)."""
     order_confirmation_send(order_id=order_id)
+
+
+@shared_task
+def flush_product_views() -> int:
+    """Beat, every minute: product page views counted in Redis into Oscar's ProductRecord."""
+    return product_views_flush()

@@ -1,0 +1,42 @@
+"""Oscar's analytics receivers, except for product views.
+
+Oscar counts a view by UPDATE-ing the product's ProductRecord inside the request: every
+product page is then a write, which under load serialises the requests on that one row and,
+on SQLite, fails some with "database is locked". Here a view is one Redis HINCRBY instead
+(no database write on a read page, `shop/analytics.py`), and `shop.tasks.flush_product_views`
+(beat, every minute)
+adds the counts to ProductRecord.num_views. If Redis is down the view is simply not counted:
+analytics never costs a customer their page. Views by signed-in customers still get Oscar's
+per-user records (their own history, rare next to anonymous views).
+"""
+
+import logging
+
+from oscar.apps.analytics import receivers as oscar_receivers
+from oscar.apps.catalogue.signals import product_viewed
+from oscar.core.loading import get_model
+from redis.exceptions import RedisError
+
+from shop.analytics import product_view_count
+
+UserProductView = get_model("analytics", "UserProductView")
+UserRecord = get_model("analytics", "UserRecord")
+
+logger = logging.getLogger(__name__)
+
+product_viewed.disconnect(oscar_receivers.receive_product_view)
+
+
+def receive_product_view(sender, product, user, **kwargs):
+    if kwargs.get("raw", False):
+        return
+    try:
+        product_view_count(product.pk)
+    except RedisError:
+        logger.info("Redis unavailable: a view of product %s was not counted", product.pk)
+    if user and user.is_authenticated:
+        oscar_receivers._update_counter(UserRecord, "num_product_views", {"user": user})
+        UserProductView.objects.create(product=product, user=user)
+
+
+product_viewed.connect(receive_product_view, dispatch_uid="backcare-product-view")
