@@ -34,6 +34,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from oscar.core.loading import get_model  # noqa: E402
 
+from shop.search import documents_rebuild  # noqa: E402
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
@@ -109,6 +111,7 @@ def grow_catalogue(total):
         ProductImage(product=p, original=image.original.name, caption=p.title, display_order=0)
         for p in products
     )
+    documents_rebuild()  # bulk_create sends no signals: index the new products for search
 
 
 def main():

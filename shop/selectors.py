@@ -1,7 +1,8 @@
 """Reads of the catalogue for pages and services: one place that knows what a listing needs."""
 
-from django.db.models import Q
 from oscar.core.loading import get_model
+
+from shop.search import matching_product_ids, query_words
 
 Product = get_model("catalogue", "Product")
 Range = get_model("offer", "Range")
@@ -31,20 +32,13 @@ def product_listing(*, category=None):
 
 
 def product_search(*, query: str):
-    """Products matching every word of the query, in the title, description, UPC or a category
-    name (stock Oscar's simple backend counts only the last word)."""
-    words = query.split()
+    """Products matching every word of the query, through the search index (shop/search.py;
+    stock Oscar's simple backend counts only the last word and scans every product)."""
+    words = query_words(query)
     if not words:
         return Product.objects.none()
-    products = Product.objects.all()
-    for word in words[:10]:
-        products = products.filter(
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(upc__iexact=word)
-            | Q(categories__name__icontains=word)
-        )
-    return product_cards(products.distinct()).order_by("title", "pk")
+    products = Product.objects.filter(pk__in=matching_product_ids(words))
+    return product_cards(products).order_by("title", "pk")
 
 
 def featured_product():
