@@ -1,11 +1,14 @@
 from django import template
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.html import strip_tags
+from oscar.core.loading import get_model
 from oscar.templatetags.basket_tags import basket_form
 
 from core.jsonld import json_ld_script
 from shop.sizing import sizing_for
 
 register = template.Library()
+ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
 
 
 @register.simple_tag(takes_context=True)
@@ -14,8 +17,25 @@ def product_sizing(context, product, param="waist"):
     variant to preselect, for this customer's prices and stock; None if the product has no
     sizes. Worked out once per page: every block of the product page asks for it."""
     if not hasattr(product, "_sizing"):
+        _prefetch_for_page(product)
         product._sizing = sizing_for(product, context["request"], param=param)
     return product._sizing
+
+
+def _prefetch_for_page(product) -> None:
+    """What the page reads several times, fetched once: the images (gallery, structured
+    data) and the attribute values with their attributes (the details table, `product.attr`),
+    left where Oscar's own `prefetch_attribute_values()` leaves them."""
+    if product.is_child:  # a variant's values merge its parent's: Oscar's own lookups do it
+        return
+    values = ProductAttributeValue.objects.select_related(
+        "attribute", "value_option", "value_option__group"
+    ).annotate(code=F("attribute__code"))
+    prefetch_related_objects(
+        [product],
+        "images",
+        Prefetch("attribute_values", queryset=values, to_attr="_prefetched_attribute_values"),
+    )
 
 
 @register.simple_tag(takes_context=True)
