@@ -4,13 +4,19 @@ reads only what one role may see; the view decides which to call."""
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from consultations.dashboard.selectors import (
+    bookings_for,
+    calls_between,
+    local_midnight,
+    waiting_bookings,
+)
 from consultations.models import Booking
 from insurance.models import Enquiry
 
@@ -30,46 +36,36 @@ def duration_text(delta: timedelta) -> str:
 def enquiry_figures(*, now: datetime) -> dict:
     open_enquiries = Enquiry.objects.filter(
         status__in=[Enquiry.Status.NEW, Enquiry.Status.IN_PROGRESS]
-    )
+    ).aggregate(count=Count("pk"), oldest=Min("created_at"))
     answered = Enquiry.objects.filter(answered_at__gte=now - timedelta(days=7)).values_list(
         "created_at", "answered_at"
     )
     waits = [answered_at - created_at for created_at, answered_at in answered]
-    oldest = open_enquiries.aggregate(oldest=Min("created_at"))["oldest"]
     return {
-        "open": open_enquiries.count(),
+        "open": open_enquiries["count"],
         "answered_7_days": len(waits),
         "median_time_to_answer": duration_text(statistics.median(waits)) if waits else None,
-        "oldest_open_since": oldest,
+        "oldest_open_since": open_enquiries["oldest"],
     }
 
 
-def booking_figures(*, now: datetime, expert=None) -> dict:
-    """Calls today and this week (Monday to Sunday, in the site's time zone) and the queue's
-    oldest item; for one expert, only their own calls (the queue is everyone's)."""
-    calls = Booking.objects.confirmed()
-    if expert is not None:
-        calls = calls.filter(expert=expert)
+def booking_figures(*, now: datetime, user) -> dict:
+    """Calls today and this week (Monday to Sunday, in the site's time zone), counted as
+    today's board counts them (an expert's own, a lead's all), and the board's queue."""
+    bookings = bookings_for(user)
     today = timezone.localdate(now)
     monday = today - timedelta(days=today.weekday())
-    waiting = Booking.objects.filter(
-        status__in=[Booking.Status.QUEUED, Booking.Status.NEEDS_NEW_TIME]
-    )
+    waiting = waiting_bookings().aggregate(count=Count("pk"), oldest=Min("queued_at"))
     return {
-        "today": calls.filter(starts_at__range=_day_range(today, today)).count(),
-        "this_week": calls.filter(
-            starts_at__range=_day_range(monday, monday + timedelta(days=6))
-        ).count(),
-        "waiting": waiting.count(),
-        "oldest_waiting_since": waiting.aggregate(oldest=Min("queued_at"))["oldest"],
+        "today": calls_between(bookings, _midnight(today), _midnight(today, 1)).count(),
+        "this_week": calls_between(bookings, _midnight(monday), _midnight(monday, 7)).count(),
+        "waiting": waiting["count"],
+        "oldest_waiting_since": waiting["oldest"],
     }
 
 
-def _day_range(first: date, last: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end - timedelta(microseconds=1)
+def _midnight(day: date, days_later: int = 0) -> datetime:
+    return local_midnight(day + timedelta(days=days_later), timezone.get_current_timezone())
 
 
 @dataclass(frozen=True)
@@ -84,9 +80,10 @@ class Series:
 
 def daily_counts(queryset, field: str, *, days: list[date]) -> list[int]:
     """How many rows fall on each of `days` (local dates), by the datetime `field`."""
-    start, end = _day_range(days[0], days[-1])
     per_day = dict(
-        queryset.filter(**{f"{field}__range": (start, end)})
+        queryset.filter(
+            **{f"{field}__gte": _midnight(days[0]), f"{field}__lt": _midnight(days[-1], 1)}
+        )
         .annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(n=Count("pk"))

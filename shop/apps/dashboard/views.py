@@ -4,7 +4,7 @@ other role's own figures (health-fund queue, consultations), with 30 days of act
 from django.utils import timezone
 from oscar.apps.dashboard import views
 
-from consultations.dashboard.access import can_use_consultations, is_lead
+from consultations.dashboard.access import can_use_consultations
 from insurance.dashboard.access import can_handle_enquiries
 from shop.apps.dashboard import figures
 
@@ -24,8 +24,7 @@ class IndexView(views.IndexView):
         if can_handle_enquiries(user):
             context["enquiries"] = figures.enquiry_figures(now=now)
         if can_use_consultations(user):
-            expert = None if is_lead(user) else user.expert
-            context["bookings"] = figures.booking_figures(now=now, expert=expert)
+            context["bookings"] = figures.booking_figures(now=now, user=user)
         days, series = figures.activity_series(
             now=now,
             orders=context["show_shop"],
