@@ -153,6 +153,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    # Last, so that everything above runs around a cached page too (core/pagecache.py).
+    "core.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,6 +208,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # same database the way production does; one per test process, so two test runs at once
     # (yours and an editor's, say) never write into each other's. Dropped when the run ends.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+    # Opening a connection runs the PRAGMAs above: keep it, as on PostgreSQL.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -273,13 +278,23 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# The page cache lives in each process: pages keep working when Redis is down.
+# Both caches live in each process: pages keep working when Redis is down.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "backcare",
-    }
+    },
+    # Whole public pages for anonymous visitors (core/pagecache.py). A page is ~30-60 KB, so
+    # MAX_ENTRIES bounds a web worker's memory (least recently used pages go first).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "backcare-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=1000)},
+    },
 }
+# The longest a page is kept; any change to what it shows ends its life at once anyway.
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10 * 60)
 
 # --------------------------------------------------------------------------------------------
 # Static files, uploads

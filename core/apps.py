@@ -1,9 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     """Site-wide pieces that belong to no single department: the home page, /healthz,
-    the worker heartbeat and the `load_demo` command that asks each app for its demo data."""
+    the worker heartbeat, the page cache and the `load_demo` command that asks each app for
+    its demo data."""
 
     name = "core"
     verbose_name = "Site"
+
+    def ready(self):
+        from core.pagecache_triggers import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="page-triggers")

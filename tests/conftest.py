@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
+from core import pagecache
 from core.health import HEARTBEAT_KEY, redis_client
 
 
@@ -21,6 +22,14 @@ def _media_in_tmp(settings, tmp_path):
     cache, where sorl-thumbnail remembers thumbnails it made, starts empty with it."""
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    pagecache.forget_everything()  # stored under generations a new test's database repeats
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    """For tests that count what rendering a page costs: the whole-page cache
+    (core/pagecache.py, tested in tests/core/test_page_cache.py) would answer instead."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -3,12 +3,23 @@ from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.html import strip_tags
 from oscar.core.loading import get_model
 from oscar.templatetags.basket_tags import basket_form
+from oscar.templatetags.category_tags import get_annotated_list
 
 from core.jsonld import json_ld_script
+from core.pagecache import memo
 from shop.sizing import sizing_for
 
 register = template.Library()
+
+
 ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
+
+
+@register.simple_tag(takes_context=True)
+def category_tree_current(context, depth=None):
+    """Oscar's `category_tree`, built once per process until a category changes: the menu and
+    the listings' sidebar show it on every page (two queries each, otherwise)."""
+    return memo(context["request"], f"category_tree:{depth}", lambda: get_annotated_list(depth))
 
 
 @register.simple_tag(takes_context=True)

@@ -124,7 +124,7 @@ def test_an_edit_to_the_article_or_its_product_shows_at_once(client, demo):
     assert "$199.95" in client.get(URL).content.decode()  # the cheapest size, "from" price
 
 
-def test_cached_article_page_needs_fewer_queries(client, demo):
+def test_cached_article_page_needs_fewer_queries(client, demo, page_cache_off):
     with CaptureQueriesContext(connection) as cold:
         client.get(URL)
     cold_count = len(cold)

@@ -141,7 +141,9 @@ def test_refused_add_keeps_the_chosen_size_and_the_typed_quantity(client, lumbot
     assert f'action="{lumbotrain.get_absolute_url()}#size-finder"' in html
 
 
-def test_product_page_query_count_does_not_grow_with_its_variants(client, lumbotrain):
+def test_product_page_query_count_does_not_grow_with_its_variants(
+    client, lumbotrain, page_cache_off
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from oscar.test.factories import create_product

@@ -27,13 +27,20 @@ logger = logging.getLogger(__name__)
 product_viewed.disconnect(oscar_receivers.receive_product_view)
 
 
-def receive_product_view(sender, product, user, **kwargs):
+def view_count(product_id: int) -> None:
+    """Also called for product pages served from the page cache (core/pagecache.py)."""
+    try:
+        product_view_count(product_id)
+    except RedisError:
+        logger.info("Redis unavailable: a view of product %s was not counted", product_id)
+
+
+def receive_product_view(sender, product, user, request=None, **kwargs):
     if kwargs.get("raw", False):
         return
-    try:
-        product_view_count(product.pk)
-    except RedisError:
-        logger.info("Redis unavailable: a view of product %s was not counted", product.pk)
+    view_count(product.pk)
+    if request is not None:  # a cached copy of the page counts views of this product
+        request.page_cache_product_id = product.pk
     if user and user.is_authenticated:
         oscar_receivers._update_counter(UserRecord, "num_product_views", {"user": user})
         UserProductView.objects.create(product=product, user=user)
