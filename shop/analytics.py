@@ -1,6 +1,7 @@
-"""Product page views, counted in Redis on the request and added to Oscar's ProductRecord by
-a beat task, so that reading a product page never writes to the database
-(shop/apps/analytics/receivers.py says why)."""
+"""Product page views and basket additions, counted in Redis on the request and added to
+Oscar's ProductRecord by a beat task, so that reading a product page never writes to the
+database and adding to the basket writes only the basket (shop/apps/analytics/receivers.py
+says why)."""
 
 from django.db.models import F
 from oscar.core.loading import get_model
@@ -11,6 +12,9 @@ Product = get_model("catalogue", "Product")
 ProductRecord = get_model("analytics", "ProductRecord")
 
 PRODUCT_VIEWS_KEY = "backcare:product-views"  # hash: product id -> views not yet flushed
+BASKET_ADDITIONS_KEY = "backcare:basket-additions"  # hash: product id -> additions
+# Each Redis hash and the ProductRecord field its counts are added to.
+COUNTERS = {PRODUCT_VIEWS_KEY: "num_views", BASKET_ADDITIONS_KEY: "num_basket_additions"}
 
 
 def product_view_count(product_id: int) -> None:
@@ -18,19 +22,27 @@ def product_view_count(product_id: int) -> None:
     redis_client(timeout=0.2).hincrby(PRODUCT_VIEWS_KEY, product_id, 1)
 
 
+def basket_addition_count(product_id: int) -> None:
+    """One basket addition more, in Redis (raises RedisError like product_view_count)."""
+    redis_client(timeout=0.2).hincrby(BASKET_ADDITIONS_KEY, product_id, 1)
+
+
 def product_views_flush() -> int:
-    """Add the views counted in Redis to each product's ProductRecord; returns how many.
-    Each count is taken off Redis only once the database has it, so views counted meanwhile
-    wait for the next flush (a crash between the two would count those views twice: this is
-    analytics, not money). Views of products deleted since are dropped."""
+    """Add the views and basket additions counted in Redis to each product's ProductRecord;
+    returns how many. Each count is taken off Redis only once the database has it, so counts
+    made meanwhile wait for the next flush (a crash between the two would count them twice:
+    this is analytics, not money). Counts of products deleted since are dropped."""
     client = redis_client(timeout=5)
-    counts = {int(pk): int(n) for pk, n in client.hgetall(PRODUCT_VIEWS_KEY).items() if int(n)}
-    existing = set(Product.objects.filter(pk__in=counts).values_list("pk", flat=True))
-    for product_id, views in counts.items():
-        if product_id in existing:
-            ProductRecord.objects.get_or_create(product_id=product_id)
-            ProductRecord.objects.filter(product_id=product_id).update(
-                num_views=F("num_views") + views
-            )
-        client.hincrby(PRODUCT_VIEWS_KEY, product_id, -views)
-    return sum(views for product_id, views in counts.items() if product_id in existing)
+    flushed = 0
+    for key, field in COUNTERS.items():
+        counts = {int(pk): int(n) for pk, n in client.hgetall(key).items() if int(n)}
+        existing = set(Product.objects.filter(pk__in=counts).values_list("pk", flat=True))
+        for product_id, count in counts.items():
+            if product_id in existing:
+                ProductRecord.objects.get_or_create(product_id=product_id)
+                ProductRecord.objects.filter(product_id=product_id).update(
+                    **{field: F(field) + count}
+                )
+                flushed += count
+            client.hincrby(key, product_id, -count)
+    return flushed

@@ -21,9 +21,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 @pytest.fixture
 def lumbotrain(committed_db, redis_conn):
     call_command("load_demo", stdout=StringIO())
-    redis_conn.delete(analytics.PRODUCT_VIEWS_KEY)
+    redis_conn.delete(*analytics.COUNTERS)
     yield Product.objects.get(upc="LUMBOTRAIN")
-    redis_conn.delete(analytics.PRODUCT_VIEWS_KEY)
+    redis_conn.delete(*analytics.COUNTERS)
 
 
 def test_an_anonymous_product_page_view_writes_nothing_to_the_database(client, lumbotrain):
@@ -54,6 +54,21 @@ def test_the_worker_adds_the_counted_views_to_the_products_record(
     client.get(lumbotrain.get_absolute_url())  # a later view waits for the next flush
     assert analytics.product_views_flush() == 1
     assert ProductRecord.objects.get(product=lumbotrain).num_views == 4
+
+
+def test_adding_to_the_basket_writes_only_the_basket_and_is_counted_later(client, lumbotrain):
+    client.get("/")  # the visitor's first page
+    size_3 = Product.objects.get(upc="LT-3-TIT")
+    form = {"child_id": size_3.pk, "quantity": 1}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/basket/add/{lumbotrain.pk}/", form)
+
+    assert response.status_code == 302
+    written = {q["sql"].split('"')[1] for q in queries if q["sql"].lstrip().startswith(WRITES)}
+    assert written <= {"basket_basket", "basket_line"}
+    assert analytics.product_views_flush() == 1
+    assert ProductRecord.objects.get(product=size_3).num_basket_additions == 1
 
 
 def test_views_of_a_deleted_product_are_dropped(lumbotrain, redis_conn):

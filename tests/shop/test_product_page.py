@@ -165,3 +165,35 @@ def test_product_page_query_count_does_not_grow_with_its_variants(
     assert queries() == before
     html = client.get(lumbotrain.get_absolute_url()).content.decode()
     assert len(re.findall(r"<option[^>]*>Size 8 \(", html)) == 10
+
+
+def test_adding_a_size_to_the_basket_costs_the_same_however_many_sizes_there_are(
+    client, lumbotrain
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from oscar.test.factories import create_product
+
+    size_3 = Product.objects.get(upc="LT-3-TIT")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                f"/basket/add/{lumbotrain.pk}/", {"child_id": size_3.pk, "quantity": 1}
+            )
+            assert response.status_code == 302
+        return len(captured)
+
+    def more_sizes(count):
+        for n in range(count):
+            child = create_product(parent=lumbotrain, title=f"Size 8 {n}", price=D("289.95"))
+            child.attr.size, child.attr.colour = "8", f"colour {n}"
+            child.attr.save()
+
+    queries()  # the basket is created
+    more_sizes(1)
+    before = queries()
+    assert before <= 32  # 165 when Oscar's form asked for each size's stock and attributes
+    more_sizes(10)
+
+    assert queries() == before

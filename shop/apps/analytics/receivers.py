@@ -1,4 +1,4 @@
-"""Oscar's analytics receivers, except for product views.
+"""Oscar's analytics receivers, except for product views and basket additions.
 
 Oscar counts a view by UPDATE-ing the product's ProductRecord inside the request: every
 product page is then a write, which under load serialises the requests on that one row and,
@@ -7,17 +7,19 @@ on SQLite, fails some with "database is locked". Here a view is one Redis HINCRB
 (beat, every minute)
 adds the counts to ProductRecord.num_views. If Redis is down the view is simply not counted:
 analytics never costs a customer their page. Views by signed-in customers still get Oscar's
-per-user records (their own history, rare next to anonymous views).
+per-user records (their own history, rare next to anonymous views). Basket additions are
+counted the same way: Oscar's UPDATE made every add to basket wait on the product's row.
 """
 
 import logging
 
 from oscar.apps.analytics import receivers as oscar_receivers
+from oscar.apps.basket.signals import basket_addition
 from oscar.apps.catalogue.signals import product_viewed
 from oscar.core.loading import get_model
 from redis.exceptions import RedisError
 
-from shop.analytics import product_view_count
+from shop.analytics import basket_addition_count, product_view_count
 
 UserProductView = get_model("analytics", "UserProductView")
 UserRecord = get_model("analytics", "UserRecord")
@@ -25,6 +27,7 @@ UserRecord = get_model("analytics", "UserRecord")
 logger = logging.getLogger(__name__)
 
 product_viewed.disconnect(oscar_receivers.receive_product_view)
+basket_addition.disconnect(oscar_receivers.receive_basket_addition)
 
 
 def view_count(product_id: int) -> None:
@@ -47,3 +50,17 @@ def receive_product_view(sender, product, user, request=None, **kwargs):
 
 
 product_viewed.connect(receive_product_view, dispatch_uid="backcare-product-view")
+
+
+def receive_basket_addition(sender, product, user, **kwargs):
+    if kwargs.get("raw", False):
+        return
+    try:
+        basket_addition_count(product.pk)
+    except RedisError:
+        logger.info("Redis unavailable: an addition of product %s was not counted", product.pk)
+    if user and user.is_authenticated:
+        oscar_receivers._update_counter(UserRecord, "num_basket_additions", {"user": user})
+
+
+basket_addition.connect(receive_basket_addition, dispatch_uid="backcare-basket-addition")
