@@ -257,6 +257,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_SEND_TASK_EVENTS = False
 
+# Product views are sent to Redis in batches this often (shop/analytics.py).
+ANALYTICS_PUSH_SECONDS = env.float("ANALYTICS_PUSH_SECONDS", default=1.0)
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 # /healthz calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=3 * HEARTBEAT_INTERVAL)

@@ -15,10 +15,19 @@ from django.db import connection
 HEARTBEAT_KEY = "backcare:worker-heartbeat"
 
 
+_pools: dict[tuple[str, float], redis.ConnectionPool] = {}
+
+
 def redis_client(*, timeout: float = 1.0) -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
-    )
+    """A client on this process's pool for the URL and timeout: the connection is reused, so
+    counting a product view costs one round trip, not a new connection (redis-py starts a new
+    pool after a fork by itself)."""
+    key = (settings.REDIS_URL, timeout)
+    if key not in _pools:
+        _pools[key] = redis.ConnectionPool.from_url(
+            settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+    return redis.Redis(connection_pool=_pools[key])
 
 
 def heartbeat_record(*, client: redis.Redis | None = None) -> None:

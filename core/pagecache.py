@@ -174,11 +174,13 @@ def _cut(content: str) -> list:
 
 def _fill(entry, request) -> str:
     out = []
+    token = None
     for part in entry["parts"]:
         if isinstance(part, str):
             out.append(part)
         elif part == _CSRF:
-            out.append(get_token(request))
+            token = token or get_token(request)  # one masked token, as one render makes
+            out.append(token)
         elif part == _NONCE:
             out.append(str(getattr(request, "csp_nonce", "")))
         else:

@@ -25,6 +25,16 @@ def _media_in_tmp(settings, tmp_path):
     pagecache.forget_everything()  # stored under generations a new test's database repeats
 
 
+@pytest.fixture(autouse=True)
+def _product_views_sent_at_once(settings):
+    """Views reach Redis on the request (the site batches them: shop/analytics.py), and none
+    left over from an earlier test (refused by a Redis it had stopped) arrive in this one."""
+    from shop import analytics
+
+    settings.ANALYTICS_PUSH_SECONDS = 0
+    analytics._views.clear()
+
+
 @pytest.fixture
 def page_cache_off(settings):
     """For tests that count what rendering a page costs: the whole-page cache
