@@ -10,10 +10,12 @@ Two modes, chosen by ``DJANGO_ENV``:
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.urls import reverse_lazy
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to take its defaults)
 
@@ -352,7 +354,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -378,25 +383,107 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # --------------------------------------------------------------------------------------------
-# Security (production values; `manage.py check --deploy` is clean in production mode)
+# Security headers, CSP, login throttling
+# (production values; `manage.py check --deploy --fail-level WARNING` is clean in production
+# mode; tests/security/ checks each of them on real responses)
 # --------------------------------------------------------------------------------------------
+# Cookies: never readable by scripts, sent cross-site only on top-level GET navigations (Lax:
+# Stripe sends a paying customer back to the thank-you page that way; Strict would lose
+# their session there). No script reads the CSRF cookie: forms post their hidden token, and
+# Oscar's dashboard.js falls back to it when the cookie is HttpOnly.
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # Oscar's basket JavaScript reads it
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     OSCAR_BASKET_COOKIE_SECURE = True
     OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = True
     OSCAR_URL_SCHEMA = "https"
+
+# Content-Security-Policy (django-csp 4: one dict per policy). Scripts run only from our own
+# origin or inline with this response's nonce: the one inline script every page has (Oscar's
+# "onbodyload" block, templates/oscar/base.html) carries {{ request.csp_nonce }}, and the
+# public pages have no inline event handlers (our overrides of Oscar's mini-basket, account
+# forms and thank-you page). Styles allow 'unsafe-inline': Oscar's templates and ours put
+# style="..." attributes on elements (hidden blocks, bar widths), Bootstrap and select2 set
+# them from script, and a nonce cannot cover an attribute. Images may come from any https
+# origin: product images from the S3 bucket when AWS_STORAGE_BUCKET_NAME is set, and images
+# an editor puts in an article by URL. Forms post to us, and the card payment's redirect
+# after "Place order" goes on to Stripe Checkout.
+_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "https:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF, "https://checkout.stripe.com"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+# /dashboard/ for signed-in staff only (core/csp.py): Oscar's dashboard templates that we do
+# not override keep inline event handlers (the "cancel" links of its generic forms, the
+# product image widget's onload/onerror, the attribute option group popup), so handlers are
+# allowed there; inline <script> elements still need the nonce. TinyMCE shows pasted images
+# as blob: URLs.
+CONTENT_SECURITY_POLICY_DASHBOARD = {
+    "DIRECTIVES": {
+        **_CSP_DIRECTIVES,
+        "script-src-attr": [UNSAFE_INLINE],
+        "img-src": [*_CSP_DIRECTIVES["img-src"], "blob:"],
+    }
+}
+# Outermost but for SecurityMiddleware, so every response gets the header, the login lockout
+# page and pages from the page cache (core/pagecache.py fills in their nonce) included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "core.csp.SiteCSPMiddleware",
+)
+INSTALLED_APPS += ["csp", "axes"]
+
+# Login throttling (django-axes, core/throttle.py): LOGIN_FAILURE_LIMIT wrong passwords for
+# one account, or from one address, within LOGIN_LOCKOUT_MINUTES lock that account or address
+# out of every login form for that long; the page says so (429). Failures are counted in the
+# database, so every web process shares them; successful logins are not recorded (no
+# personal data kept that throttling does not need).
+AUTHENTICATION_BACKENDS = ["core.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("oscar.apps.basket.middleware.BasketMiddleware") + 1,
+    "axes.middleware.AxesMiddleware",
+)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_USERNAME_CALLABLE = "core.throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+# Axes' log lines name the login page, not the e-mail address or the IP address (personal
+# data stays out of logs; the attempts themselves are in the admin, Axes > Access attempts).
+AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "core.throttle.log_label"
+# Proxies in front of the site that append the client's address to X-Forwarded-For: the
+# production set-up terminates TLS in one. Login throttling and the enquiry rate limit count
+# that address; with 0, the connection's own (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+RATELIMIT_IP_META_KEY = "core.throttle.client_ip"
 
 # --------------------------------------------------------------------------------------------
 # Logging: one line per event on stderr; personal data is never logged by our code.

@@ -147,7 +147,10 @@ class _InvalidFormIs400:
 
 
 class IndexView(_InvalidFormIs400, views.IndexView):
-    pass
+    def get_form_kwargs(self):
+        # "I am a returning customer, and my password is": checked with the request (Oscar
+        # passes none), so wrong passwords here are throttled like those of any login form.
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class ShippingAddressView(_InvalidFormIs400, views.ShippingAddressView):
