@@ -12,11 +12,12 @@ Correctness:
   under the current `PageGeneration`, which database triggers bump in the same transaction as
   the change (core/pagecache_triggers.py), so a page can never be served from a generation
   older than the data. Pages wait no longer than the next scheduled article's time either.
-- A visitor's basket, history, messages or account are never shown to another: requests with
-  a session or messages cookie (signed-in customers, staff, anyone a message waits for) are
-  never served from or stored in the cache; a response that sets any cookie but the CSRF and
-  history cookies, that carries a message, or that asks not to be cached is not stored; the
-  holes are cut from every stored page whoever it was rendered for.
+- A visitor's basket, history, messages or account are never shown to another: requests of
+  signed-in customers and staff, and of anyone a message or a refused form waits for (in the
+  messages cookie or the session), are never served from or stored in the cache; a response
+  that sets any cookie but the CSRF and history cookies, that carries a message, or that asks
+  not to be cached is not stored; the holes are cut from every stored page whoever it was
+  rendered for.
 - Product views are still counted and the recently-viewed cookie still updated on a hit.
 """
 
@@ -26,7 +27,9 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
@@ -60,7 +63,15 @@ _CSRF, _NONCE = ("csrf",), ("nonce",)
 
 # Cookies a cacheable page may set: the CSRF cookie and Oscar's recently-viewed history.
 _PAGE_COOKIES = {settings.CSRF_COOKIE_NAME, settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME}
-_PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+# What in a session changes the pages we cache: a signed-in user, messages waiting in it
+# (Oscar's basket messages are too long for the cookie), a refused add to basket whose form
+# the product page shows again. Anything else there (a checkout in progress, an enquiry's
+# reference, a time zone) is shown on pages that are never cached.
+_PERSONAL_SESSION_KEYS = (SESSION_KEY, SessionStorage.session_key, "add_to_basket_form_post_data_")
+
+
+def _anonymous_session(request) -> bool:
+    return not any(key.startswith(_PERSONAL_SESSION_KEYS) for key in request.session.keys())  # noqa: SIM118 (no __iter__)
 
 
 def pages_cache():
@@ -218,7 +229,9 @@ def _key(request, generation: int) -> str | None:
 def _cacheable_request(request) -> bool:
     if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
         return False
-    if _PERSONAL_COOKIES & request.COOKIES.keys():
+    if CookieStorage.cookie_name in request.COOKIES:  # a message waits to be shown
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and not _anonymous_session(request):
         return False
     try:
         match = resolve(request.path_info)

@@ -206,6 +206,17 @@ def test_a_message_waiting_for_a_visitor_is_shown_not_cached_away(lumbotrain):
     assert "has been added" not in page(Client(), lumbotrain.get_absolute_url()).content.decode()
 
 
+def test_a_visitor_with_a_session_but_nothing_personal_in_it_gets_cached_pages(lumbotrain):
+    visitor = Client()
+    page(Client(), lumbotrain.get_absolute_url())
+    page(visitor, "/consultations/book/?time_zone=Australia/Perth")  # kept in the session
+    assert "sessionid" in visitor.cookies
+
+    response = page(visitor, lumbotrain.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+
+
 def test_product_views_are_counted_for_cached_pages_too(lumbotrain, redis_conn):
     redis_conn.delete(analytics.PRODUCT_VIEWS_KEY)
     for _ in range(3):
