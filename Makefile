@@ -56,9 +56,12 @@ test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
 
-# Benchmarks print figures; they are not tests (see bench/).
+# Benchmarks print figures; they are not tests (see bench/). The side-by-side against stock
+# Oscar writes bench/results/<date>-<database>.json; BENCH_PRODUCTS, BENCH_SECONDS, BENCH_ROUNDS
+# and BENCH_PAGES (e.g. home,product,ceiling) make a quicker run of it.
 bench: $(BIN)/.installed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python bench/side_by_side.py
 	$(BIN)/python bench/catalogue_queries.py
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
 		$(BIN)/python bench/booking_queue.py; \

@@ -1,5 +1,6 @@
-"""SQL queries and response times of the catalogue pages, at the demo catalogue and at 5,000
-products. A benchmark, not a test: it prints a table and never fails because a machine is slow.
+"""SQL queries and response times of the catalogue pages, at the demo catalogue and with
+BENCH_PRODUCTS (5,000) products of bench/generate_catalogue.py added. A benchmark, not a test:
+it prints a table and never fails because a machine is slow.
 
     make bench                       # SQLite in a throw-away folder
     DATABASE_URL=postgres://... make bench
@@ -8,7 +9,9 @@ It builds its own database (a temporary VAR_DIR for SQLite; for PostgreSQL the t
 name `bench_<name>` next to the one in DATABASE_URL), so it never touches your data.
 """
 
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -18,13 +21,14 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+if "VAR_DIR" not in os.environ:
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="bench-")
+    atexit.register(shutil.rmtree, os.environ["VAR_DIR"], ignore_errors=True)
 
 import django  # noqa: E402
 
 django.setup()
 
-from decimal import Decimal  # noqa: E402
 from io import StringIO  # noqa: E402
 
 from django.conf import settings  # noqa: E402
@@ -32,17 +36,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from generate_catalogue import generate  # noqa: E402
 from oscar.core.loading import get_model  # noqa: E402
 
 from shop.search import documents_rebuild  # noqa: E402
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
-ProductCategory = get_model("catalogue", "ProductCategory")
-ProductClass = get_model("catalogue", "ProductClass")
-ProductImage = get_model("catalogue", "ProductImage")
-Partner = get_model("partner", "Partner")
-StockRecord = get_model("partner", "StockRecord")
 
 TARGET = int(os.environ.get("BENCH_PRODUCTS", "5000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
@@ -74,44 +74,10 @@ def measure(client, url):
 
 
 def grow_catalogue(total):
-    """Add plain supports in bulk until the catalogue has `total` browsable products."""
-    have = Product.objects.browsable().count()
-    missing = total - have
-    if missing <= 0:
-        return
-    product_class = ProductClass.objects.get(slug="support")
-    partner = Partner.objects.get(code="bauerfeind-au")
-    back = Category.objects.get(slug="back-and-spine")
-    image = ProductImage.objects.filter(product__upc="GENUTRAIN").first()
-    products = Product.objects.bulk_create(
-        Product(
-            title=f"Bench support {n}",
-            slug=f"bench-support-{n}",
-            upc=f"BENCH-{n}",
-            structure=Product.STANDALONE,
-            product_class=product_class,
-            description="<p>A generated support for the benchmark.</p>",
-            is_public=True,
-        )
-        for n in range(missing)
-    )
-    StockRecord.objects.bulk_create(
-        StockRecord(
-            product=p,
-            partner=partner,
-            partner_sku=p.upc,
-            price=Decimal("99.95"),
-            price_currency="AUD",
-            num_in_stock=5,
-        )
-        for p in products
-    )
-    ProductCategory.objects.bulk_create(ProductCategory(product=p, category=back) for p in products)
-    ProductImage.objects.bulk_create(
-        ProductImage(product=p, original=image.original.name, caption=p.title, display_order=0)
-        for p in products
-    )
-    documents_rebuild()  # bulk_create sends no signals: index the new products for search
+    """The side-by-side benchmark's generated supports (bench/generate_catalogue.py), then
+    their search documents: bulk inserts send no signals."""
+    generate(total)
+    documents_rebuild()
 
 
 def main():
