@@ -18,7 +18,8 @@ checks every table has its trigger).
 from django.apps import apps as global_apps
 from django.db import connections
 
-PAGE_TABLE_APPS = ("catalogue", "partner", "reviews", "blog")
+# offer and voucher: shoppers' mini-baskets are cached under the generation too.
+PAGE_TABLE_APPS = ("catalogue", "partner", "reviews", "blog", "offer", "voucher")
 TRIGGER = "page_generation_bump"
 
 _BUMP = (

@@ -141,6 +141,22 @@ def test_a_visitors_basket_is_never_shown_to_another(lumbotrain):
     assert "Your basket is empty" in mini_basket(page(Client(), "/catalogue/"))
 
 
+def test_a_shoppers_mini_basket_follows_their_basket_and_prices_at_once(lumbotrain):
+    shopper = Client()
+    url = lumbotrain.get_absolute_url()
+    add_to_basket(shopper, "LT-3-TIT")
+    shopper.cookies.pop("messages", None)
+    assert "$289.95" in mini_basket(page(shopper, url))
+    assert "$289.95" in mini_basket(page(shopper, url))  # the second from the cache
+
+    add_to_basket(shopper, "LT-3-TIT")
+    shopper.cookies.pop("messages", None)
+    assert "$579.90" in mini_basket(page(shopper, url))
+
+    StockRecord.objects.filter(product__upc="LT-3-TIT").update(price=100)
+    assert "$200.00" in mini_basket(page(shopper, url))
+
+
 def mini_basket(response) -> str:
     html = response.content.decode()
     return html[html.index("<!--pagehole:mini_basket-->") : html.index("<!--/pagehole-->")]
