@@ -50,6 +50,7 @@ browser-deps: node_modules/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --recursive core shop insurance blog consultations config --severity-level medium --quiet
 
 test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -60,6 +61,12 @@ test: $(BIN)/.installed browser-deps lint
 # Oscar writes bench/results/<date>-<database>.json; BENCH_PRODUCTS, BENCH_SECONDS, BENCH_ROUNDS
 # and BENCH_PAGES (e.g. home,product,ceiling) make a quicker run of it.
 bench: $(BIN)/.installed
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; \
+		else \
+			echo "The benchmark needs wrk: sudo apt-get install wrk"; exit 1; \
+		fi; }
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python bench/side_by_side.py
 	$(BIN)/python bench/catalogue_queries.py

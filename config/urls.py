@@ -3,12 +3,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 
 from blog.sitemaps import SITEMAPS
 from core import views as core_views
 from shop import views as shop_views
+
+_customer = apps.get_app_config("customer")
 
 urlpatterns = [
     # Before Oscar's urls: Oscar's own "" only redirects to the catalogue.
@@ -25,6 +27,16 @@ urlpatterns = [
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
+    # Oscar's own pages for these (reversed by Oscar's names), with a guessed link answering 404.
+    re_path(
+        r"^accounts/order-status/(?P<order_number>[^/]*)/(?P<hash>[^/]+)/$",
+        shop_views.signed_order_link(_customer.anon_order_detail_view.as_view()),
+    ),
+    re_path(
+        r"^accounts/order-status-form/(?P<order_number>[^/]*)/(?P<hash>[^/]+)/$",
+        shop_views.signed_order_link(_customer.anon_order_form_view.as_view()),
+    ),
+    path("wishlists/<str:key>/", shop_views.WishListView.as_view()),
     path("dashboard/health-funds/", include("insurance.dashboard.urls")),
     path("dashboard/consultations/", include("consultations.dashboard.urls")),
     path("dashboard/articles/", include("blog.dashboard.urls")),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import (
     CreateView,
@@ -117,12 +118,14 @@ def _cell(value: str) -> str:
 class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
     template_name = "insurance/dashboard/enquiry_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.enquiry = get_object_or_404(
+    @cached_property
+    def enquiry(self):
+        # Looked up on first use, in get() or post(): after the role check, so that a real
+        # reference and a made-up one get the same answer from anyone who may not see it.
+        return get_object_or_404(
             Enquiry.objects.select_related("fund", "product", "assigned_to", "answered_by"),
-            reference=kwargs["reference"],
+            reference=self.kwargs["reference"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         audit(self.enquiry, AuditEntry.Action.VIEWED, actor=request.user)

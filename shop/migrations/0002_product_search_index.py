@@ -7,16 +7,23 @@ from django.db import migrations, models
 
 # The index itself depends on the database (shop/search.py queries it the matching way).
 FTS = "shop_productsearch_fts"
+# Plain SQL, no formatting (the table name written out): nothing from outside reaches it.
 SQLITE_CREATE = [
-    f"""CREATE VIRTUAL TABLE {FTS} USING fts5(text, content='shop_productsearchdocument',
-        content_rowid='product_id', tokenize='porter unicode61')""",
-    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON shop_productsearchdocument BEGIN
-        INSERT INTO {FTS}(rowid, text) VALUES (new.product_id, new.text); END""",
-    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON shop_productsearchdocument BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.product_id, old.text); END""",
-    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON shop_productsearchdocument BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.product_id, old.text);
-        INSERT INTO {FTS}(rowid, text) VALUES (new.product_id, new.text); END""",
+    """CREATE VIRTUAL TABLE shop_productsearch_fts
+        USING fts5(text, content='shop_productsearchdocument', content_rowid='product_id',
+        tokenize='porter unicode61')""",
+    """CREATE TRIGGER shop_productsearch_fts_insert
+        AFTER INSERT ON shop_productsearchdocument BEGIN
+        INSERT INTO shop_productsearch_fts(rowid, text) VALUES (new.product_id, new.text); END""",
+    """CREATE TRIGGER shop_productsearch_fts_delete
+        AFTER DELETE ON shop_productsearchdocument BEGIN
+        INSERT INTO shop_productsearch_fts(shop_productsearch_fts, rowid, text)
+        VALUES ('delete', old.product_id, old.text); END""",
+    """CREATE TRIGGER shop_productsearch_fts_update
+        AFTER UPDATE ON shop_productsearchdocument BEGIN
+        INSERT INTO shop_productsearch_fts(shop_productsearch_fts, rowid, text)
+        VALUES ('delete', old.product_id, old.text);
+        INSERT INTO shop_productsearch_fts(rowid, text) VALUES (new.product_id, new.text); END""",
 ]
 SQLITE_DROP = [f"DROP TRIGGER {FTS}_{event}" for event in ("insert", "delete", "update")] + [
     f"DROP TABLE {FTS}"
