@@ -175,6 +175,9 @@ class Booking(models.Model):
     cancellation_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_24h_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_1h_sent_at = models.DateTimeField(null=True, blank=True)
+    # The last e-mail that could not be sent ("confirmation: ConnectionRefusedError"), shown
+    # on the dashboard; emptied when one goes. Never the message or the address.
+    last_email_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

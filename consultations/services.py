@@ -25,6 +25,7 @@ from consultations.availability import (
 )
 from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
 from consultations.video import video_provider
+from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def booking_request_create(*, data: dict, consent_text: str, consent_version: st
         consent_version=consent_version,
         queued_at=now,
     )
-    transaction.on_commit(lambda: tasks.allocate_booking.delay(booking.pk))
+    enqueue_on_commit(tasks.allocate_booking, booking.pk)
     return booking
 
 
@@ -66,11 +67,18 @@ def booking_allocate(*, booking_id: int) -> str:
     left, the booking needs a new time, or joins the waitlist if nothing at all is free within
     the horizon. Returns the booking's status afterwards."""
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("topic").get(pk=booking_id)
+        # of=self: lock the booking only. Without it PostgreSQL also locks the topic's row, so
+        # allocations on one topic ran one at a time and new bookings on it waited for them.
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("topic")
+            .get(pk=booking_id)
+        )
         if booking.status != Booking.Status.QUEUED:
             return booking.status  # done already (a second delivery of the same message)
         start, end = bookable_window()
         availability = Availability(topic=booking.topic, start=start, end=end)
+        refused = False
         for candidate in availability.candidates(booking.starts_at):
             try:
                 with transaction.atomic():
@@ -81,18 +89,25 @@ def booking_allocate(*, booking_id: int) -> str:
                     booking.save()
             except IntegrityError:
                 booking.expert, booking.status = None, Booking.Status.QUEUED
+                refused = True
                 continue
             logger.info("Booking %s confirmed", booking.pk)
-            transaction.on_commit(
-                lambda: tasks.send_booking_email.delay(booking.pk, "confirmation")
-            )
+            enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
             return booking.status
+        if refused:
+            # Another worker took that time after `availability` was read: read it again, or
+            # the times it shows free would keep this booking off the waitlist with nothing to
+            # choose from.
+            availability = Availability(topic=booking.topic, start=start, end=end)
         booking.status = (
             Booking.Status.NEEDS_NEW_TIME
             if availability.slots_by_expert()
             else Booking.Status.WAITLISTED
         )
         booking.save(update_fields=["status", "expert", "updated_at"])
+        if booking.status == Booking.Status.NEEDS_NEW_TIME:
+            # The nearest free times, as one-click links (nothing sent them before).
+            enqueue_on_commit(tasks.send_booking_email, booking.pk, "new_time_offer")
         logger.info("Booking %s: %s", booking.pk, booking.status)
         return booking.status
 
@@ -132,25 +147,63 @@ def booking_email_send(*, booking_id: int, kind: str) -> bool:
     from consultations.emails import booking_message
 
     sent_field, status = EMAILS[kind]
-    with transaction.atomic():
-        # of=self: lock the booking only (PostgreSQL refuses FOR UPDATE on the outer join).
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("expert")
-            .filter(pk=booking_id)
-            .first()
-        )
-        if booking is None or getattr(booking, sent_field):
-            return False
-        if status and booking.status != status:
-            return False
-        extra = {"book_url": settings.SITE_URL + reverse("consultations:book")}
-        if kind == "new_time_offer":
-            extra["offers"] = new_time_offers(booking)
-        booking_message(booking, kind, **extra).send()
-        Booking.objects.filter(pk=booking_id).update(**{sent_field: timezone.now()})
+    try:
+        with transaction.atomic():
+            # of=self: lock the booking only (PostgreSQL refuses FOR UPDATE on the outer join).
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("expert")
+                .filter(pk=booking_id)
+                .first()
+            )
+            if booking is None or getattr(booking, sent_field):
+                return False
+            if status and booking.status != status:
+                return False
+            extra = {"book_url": settings.SITE_URL + reverse("consultations:book")}
+            if kind == "new_time_offer":
+                extra["offers"] = new_time_offers(booking)
+            booking_message(booking, kind, **extra).send()
+            sent = {sent_field: timezone.now(), "last_email_error": ""}
+            Booking.objects.filter(pk=booking_id).update(**sent)
+    except Exception as error:
+        # Outside the rolled-back transaction, so the dashboard can show what went wrong.
+        failure = f"{kind}: {type(error).__name__}"[:200]
+        Booking.objects.filter(pk=booking_id).update(last_email_error=failure)
+        raise
     logger.info("Booking %s: %s e-mail sent", booking_id, kind)
     return True
+
+
+def booking_emails_resend_owed(*, older_than_seconds: int = SWEEP_GRACE_SECONDS, now=None) -> int:
+    """Queue again the e-mails a booking still owes once their grace period is over: the
+    message was lost (Redis down or flushed, a worker killed with it) or its retries are
+    spent. Reminders have their own beat task. Sending is once only (see above)."""
+    now = now or timezone.now()
+    since, cutoff = now - SWEEP_WINDOW, now - timedelta(seconds=older_than_seconds)
+    owed = {
+        # updated_at: when it was confirmed, moved or given to another expert.
+        "confirmation": Booking.objects.confirmed().filter(
+            confirmation_sent_at__isnull=True, starts_at__gt=now, updated_at__range=(since, cutoff)
+        ),
+        "cancellation": Booking.objects.filter(
+            status=Booking.Status.CANCELLED,
+            cancellation_sent_at__isnull=True,
+            cancelled_at__range=(since, cutoff),
+        ),
+        "new_time_offer": Booking.objects.filter(
+            status=Booking.Status.NEEDS_NEW_TIME,
+            new_time_offer_sent_at__isnull=True,
+            updated_at__range=(since, cutoff),
+        ),
+    }
+    queued = 0
+    for kind, bookings in owed.items():
+        for booking_id in bookings.values_list("pk", flat=True):
+            queued += enqueue_last_try(tasks.send_booking_email, booking_id, kind)
+    if queued:
+        logger.warning("Queued again %d booking e-mails owed since before %s", queued, cutoff)
+    return queued
 
 
 def new_time_offers(booking, count: int = 3) -> list[dict]:
@@ -191,6 +244,21 @@ class CallNotStarted(Exception):
     """Whether a call was held can only be said once it has started."""
 
 
+class BookingChanged(Exception):
+    """The booking was moved, reassigned or cancelled after the page asking for this change
+    was shown: doing it now would act on a call the person did not see."""
+
+
+def _check_version(booking, version):
+    """`version` is the booking's `sequence` on the page the request came from (None: not
+    checked). Every change to a call raises the sequence, so of two changes made at once
+    from the same page state, the second is refused instead of silently following the first
+    (a customer's cancel landing on a call staff just moved: two e-mails, the second undoing
+    the first)."""
+    if version is not None and booking.sequence != version:
+        raise BookingChanged
+
+
 def _event(booking, action, *, by, detail=""):
     BookingEvent.objects.create(booking=booking, action=action, actor=by, detail=detail)
 
@@ -206,12 +274,14 @@ def _check_notice(booking):
         raise TooLateToChange
 
 
-def booking_cancel(*, booking_id: int, by=None) -> Booking:
-    """Cancel an open booking; its time goes to the first waitlisted booking on the topic."""
+def booking_cancel(*, booking_id: int, by=None, version: int | None = None) -> Booking:
+    """Cancel an open booking; its time goes to the first waitlisted booking on the topic.
+    Cancelling a cancelled booking again changes nothing (a double click)."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         if booking.status not in Booking.OPEN_STATES:
             return booking
+        _check_version(booking, version)
         if booking.status == Booking.Status.CONFIRMED:
             _check_notice(booking)
         freed = booking.status == Booking.Status.CONFIRMED
@@ -220,7 +290,7 @@ def booking_cancel(*, booking_id: int, by=None) -> Booking:
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
         _event(booking, BookingEvent.Action.CANCELLED, by=by)
-        transaction.on_commit(lambda: tasks.send_booking_email.delay(booking.pk, "cancellation"))
+        enqueue_on_commit(tasks.send_booking_email, booking.pk, "cancellation")
         if freed:
             waitlist_offer(topic=booking.topic, slot=booking.starts_at)
     return booking
@@ -240,15 +310,16 @@ def waitlist_offer(*, topic, slot) -> Booking | None:
     waiting.starts_at, waiting.ends_at = slot, slot + slot_length()
     waiting.status, waiting.queued_at = Booking.Status.QUEUED, timezone.now()
     waiting.save(update_fields=["starts_at", "ends_at", "status", "queued_at", "updated_at"])
-    transaction.on_commit(lambda: tasks.allocate_booking.delay(waiting.pk))
+    enqueue_on_commit(tasks.allocate_booking, waiting.pk)
     return waiting
 
 
-def booking_reschedule(*, booking_id: int, slot, by=None) -> Booking:
+def booking_reschedule(*, booking_id: int, slot, by=None, version: int | None = None) -> Booking:
     """Move a booking to another free time: at once for a confirmed booking (same transaction,
     the constraint still guards the new time), by re-queueing for one that needs a new time."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
+        _check_version(booking, version)
         if booking.status not in Booking.OPEN_STATES:
             raise TimeNotFree
         if booking.status == Booking.Status.CONFIRMED:
@@ -276,14 +347,12 @@ def booking_reschedule(*, booking_id: int, slot, by=None) -> Booking:
                     booking.save()
             except IntegrityError:
                 raise TimeNotFree from None
-            transaction.on_commit(
-                lambda: tasks.send_booking_email.delay(booking.pk, "confirmation")
-            )
+            enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
             waitlist_offer(topic=booking.topic, slot=old_start)
         else:
             booking.status, booking.queued_at = Booking.Status.QUEUED, timezone.now()
             booking.save()
-            transaction.on_commit(lambda: tasks.allocate_booking.delay(booking.pk))
+            enqueue_on_commit(tasks.allocate_booking, booking.pk)
         detail = f"from {_when(booking, old_start)} to {_when(booking, slot)}"
         if booking.expert != old_expert:
             detail += f", with {booking.expert}"
@@ -322,7 +391,7 @@ def booking_reassign(*, booking_id: int, expert_id: int, by) -> Booking:
             raise TimeNotFree from None
         detail = f"from {previous} to {expert}"
         _event(booking, BookingEvent.Action.REASSIGNED, by=by, detail=detail)
-        transaction.on_commit(lambda: tasks.send_booking_email.delay(booking.pk, "confirmation"))
+        enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
     return booking
 
 

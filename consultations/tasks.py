@@ -30,10 +30,12 @@ def send_booking_email(booking_id: int, kind: str) -> None:
 
 @shared_task(acks_late=True)
 def sweep_stale_bookings() -> None:
-    """Every minute (beat): bookings left queued because their message was lost."""
-    from consultations.services import bookings_requeue_stale
+    """Every minute (beat): bookings left queued, and e-mails still owed, because their
+    message was lost (Redis down or flushed, a worker killed holding it)."""
+    from consultations.services import booking_emails_resend_owed, bookings_requeue_stale
 
     bookings_requeue_stale()
+    booking_emails_resend_owed()
 
 
 @shared_task(acks_late=True)

@@ -16,6 +16,7 @@ from consultations.emails import meeting
 from consultations.forms import CONSENT_TEXT, CONSENT_VERSION, EARLIEST, BookingForm
 from consultations.models import AUSTRALIAN_TIME_ZONES, DEFAULT_TIME_ZONE, Booking, Topic
 from consultations.services import (
+    BookingChanged,
     TimeNotFree,
     TooLateToChange,
     booking_cancel,
@@ -108,14 +109,16 @@ def booking_status(request, token):
     booking = _booking(token)
     error, status = "", 200
     if request.method == "POST":
+        cancelling = request.POST.get("action") == "cancel"
+        version = posted_version(request)
         try:
-            if request.POST.get("action") == "cancel":
-                booking_cancel(booking_id=booking.pk)
+            if cancelling:
+                booking_cancel(booking_id=booking.pk, version=version)
             else:
                 slot = _slot(request.POST.get("slot"))
                 if slot is None:
                     raise TimeNotFree
-                booking_reschedule(booking_id=booking.pk, slot=slot)
+                booking_reschedule(booking_id=booking.pk, slot=slot, version=version)
             return redirect(booking)
         except TooLateToChange:
             error, status = (
@@ -125,6 +128,13 @@ def booking_status(request, token):
             )
         except TimeNotFree:
             error, status = "That time is no longer free. Please choose another.", 409
+        except BookingChanged:
+            error, status = (
+                "Your booking was changed a moment ago, so "
+                f"{'nothing was cancelled' if cancelling else 'it was not moved'}. "
+                "Here it is as it stands now.",
+                409,
+            )
         booking.refresh_from_db()
     zone = booking.customer_time_zone
     offered = _slot(request.GET.get("slot") or request.POST.get("slot"))
@@ -141,6 +151,12 @@ def booking_status(request, token):
     # Django's date filter shows times in the *current* zone: make it the customer's.
     with timezone.override(ZoneInfo(zone)):
         return render(request, "consultations/booking.html", context, status=status)
+
+
+def posted_version(request) -> int | None:
+    """The booking's `sequence` as the page that sent the form showed it (None if the form
+    did not say): a change is refused if the booking changed since (services.BookingChanged)."""
+    return parse_id(request.POST["version"]) if "version" in request.POST else None
 
 
 def _slot(value):

@@ -42,6 +42,7 @@ from consultations.dashboard.selectors import (
 )
 from consultations.models import Booking, TimeOff, WeeklyAvailability
 from consultations.services import (
+    BookingChanged,
     CallNotStarted,
     TimeNotFree,
     TooLateToChange,
@@ -55,6 +56,7 @@ from consultations.services import (
     booking_reschedule,
     time_off_add,
 )
+from consultations.views import posted_version
 from core.dashboard import RoleRequiredMixin
 from core.health import health_report
 from core.utils import parse_id
@@ -215,6 +217,11 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
             return self.refuse("Not changed: the booking's status no longer allows that.")
         except CallNotStarted:
             return self.refuse("Not changed: the call has not started yet.")
+        except BookingChanged:
+            return self.refuse(
+                "Not changed: this booking was changed a moment ago (its status and changes "
+                "are below). Check it, then try again if you still need to."
+            )
 
     def refuse(self, error, status=409):
         self.booking.refresh_from_db()
@@ -230,7 +237,10 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
             return self.render_to_response(self.get_context_data(reschedule_form=form), status=400)
         try:
             booking_reschedule(
-                booking_id=self.booking.pk, slot=form.cleaned_data["slot"], by=self.request.user
+                booking_id=self.booking.pk,
+                slot=form.cleaned_data["slot"],
+                by=self.request.user,
+                version=posted_version(self.request),
             )
         except TimeNotFree:
             return self.refuse("That time is no longer free: nothing was changed. Choose another.")
@@ -253,7 +263,9 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
         return self.done(f"Given to {expert}. The customer is e-mailed the updated invite.")
 
     def cancel(self):
-        booking_cancel(booking_id=self.booking.pk, by=self.request.user)
+        booking_cancel(
+            booking_id=self.booking.pk, by=self.request.user, version=posted_version(self.request)
+        )
         return self.done("Cancelled. The customer is e-mailed the cancellation.")
 
     def record_outcome(self):

@@ -9,6 +9,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
 
+from core.queue import enqueue_on_commit
 from shop import tasks
 from shop.apps.checkout.forms import PaymentMethodForm
 from shop.payment import (
@@ -119,13 +120,22 @@ class PaymentDetailsView(views.PaymentDetailsView):
         # a refused payment is explained on the preview, where the customer can choose again.
         return self.render_preview(request, **kwargs)
 
+    def place_order(self, *args, **kwargs):
+        """The order, its addresses and its payment source are written together or not at all.
+        Oscar saves the shipping address before the order's own transaction, so an order
+        refused there (the last unit sold a moment ago) left the customer's name, address and
+        phone behind, belonging to no order."""
+        with transaction.atomic():
+            return super().place_order(*args, **kwargs)
+
     def get_initial_order_status(self, basket):
         return PENDING_PAYMENT
 
     def send_order_placed_email(self, order):
         # The worker sends it, after the order is committed, so a slow or refusing mail
-        # server never fails or slows down the customer's checkout.
-        transaction.on_commit(lambda: tasks.send_order_confirmation.delay(order.id))
+        # server never fails or slows down the customer's checkout; nor does Redis being
+        # down (the sweep sends what the order still owes).
+        enqueue_on_commit(tasks.send_order_confirmation, order.id)
 
 
 class ThankYouView(views.ThankYouView):
