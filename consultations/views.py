@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from consultations.availability import free_slots
-from consultations.calendar import invite_ics
-from consultations.emails import meeting
 from consultations.forms import CONSENT_TEXT, CONSENT_VERSION, EARLIEST, BookingForm
 from consultations.models import AUSTRALIAN_TIME_ZONES, DEFAULT_TIME_ZONE, Booking, Topic
 from consultations.services import (
@@ -180,8 +178,14 @@ def booking_invite(request, token):
     booking = _booking(token)
     if booking.status != Booking.Status.CONFIRMED:
         raise Http404
-    response = HttpResponse(
-        invite_ics(meeting(booking)), content_type="text/calendar; charset=utf-8"
-    )
+    response = HttpResponse(_invite(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="video-call.ics"'
     return response
+
+
+def _invite(booking) -> bytes:
+    # Imported here: icalendar is 8 MB of every web worker's memory, for one download.
+    from consultations.calendar import invite_ics
+    from consultations.emails import meeting
+
+    return invite_ics(meeting(booking))

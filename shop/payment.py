@@ -12,7 +12,6 @@ payment" too; Stripe's signed webhook marks it paid (shop.services.order_payment
 from dataclasses import dataclass
 from decimal import Decimal
 
-import stripe
 from django.conf import settings
 
 
@@ -82,11 +81,17 @@ class CardPaymentUnavailable(Exception):
 
 
 def stripe_client():
+    # Imported here: Stripe's library is 20 MB of every web worker's memory, needed only by
+    # the few requests that pay by card.
+    import stripe
+
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
 
 
 def card_checkout_start(*, order_number: str, total, success_url: str, cancel_url: str):
     """Open a Stripe Checkout session for the order's total; returns (session id, page url)."""
+    import stripe
+
     try:
         session = stripe_client().v1.checkout.sessions.create(
             params={

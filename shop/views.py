@@ -4,7 +4,6 @@ import logging
 from decimal import Decimal
 from functools import wraps
 
-import stripe
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +26,8 @@ def stripe_webhook(request):
     believed; the same event arriving again (Stripe retries) changes nothing."""
     if not settings.STRIPE_WEBHOOK_SECRET:
         return HttpResponse("Card payments are not configured.", status=404)
+    import stripe  # 20 MB, loaded only where payments are handled (shop/payment.py)
+
     try:
         event = stripe_client().construct_event(
             request.body,
