@@ -252,7 +252,21 @@ CELERY_MAX_RETRY_DELAY = env.int("CELERY_MAX_RETRY_DELAY", default=300)
 # ...which stays below the visibility timeout: Redis re-delivers an unacknowledged message
 # only after this long, so a countdown longer than it would be delivered twice.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A Redis host that does not answer (not merely refusing) fails a publish within a second
+    # instead of the system's TCP timeout of minutes.
+    "socket_connect_timeout": 1,
+}
+# A request that commits a row queues its task after the commit (core/queue.py); with Redis
+# down the publish gives up after ~0.2 s and the row waits for the sweeps, so the customer's
+# page never hangs on the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
@@ -274,7 +288,11 @@ def _every(seconds: int, task: str) -> dict:
 # Periodic work finds what it has to do in the database, so a worker that was down catches up.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": _every(HEARTBEAT_INTERVAL, "core.tasks.record_heartbeat"),
+    # Bookings left queued and e-mails still owed (their message lost with Redis down or
+    # flushed, or their retries spent): found in the database, queued again.
     "sweep-stale-bookings": _every(60, "consultations.tasks.sweep_stale_bookings"),
+    "sweep-enquiry-emails": _every(60, "insurance.tasks.sweep_owed_enquiry_emails"),
+    "sweep-order-emails": _every(60, "shop.tasks.sweep_owed_order_confirmations"),
     "booking-reminders": _every(5 * 60, "consultations.tasks.send_due_reminders"),
     "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
@@ -373,6 +391,9 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Bauerfeind Australia <shop@example.com>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that accepts the connection and then stalls fails the send, and the task
+# retries, instead of holding a worker until the task's time limit (which is not retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 if "EMAIL_URL" in env:
     globals().update(env.email_url("EMAIL_URL"))
 elif PRODUCTION:

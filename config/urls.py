@@ -51,4 +51,5 @@ if settings.DEBUG:
 # Oscar's error views render its templates (templates/oscar/error.html frames them in the site).
 handler403 = "oscar.views.handler403"
 handler404 = "oscar.views.handler404"
-handler500 = "oscar.views.handler500"
+# A database that cannot be reached answers 503 "back in a moment" (core.views.server_error).
+handler500 = "core.views.server_error"

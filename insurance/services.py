@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
 from insurance import tasks
 from insurance.coverage import indicative_answer
 from insurance.models import AuditEntry, Enquiry
@@ -61,8 +62,8 @@ def enquiry_submit(*, data: dict, upload=None) -> Enquiry:
         break
     else:
         raise RuntimeError("Could not find a free enquiry reference")
-    transaction.on_commit(lambda: tasks.send_enquiry_acknowledgement.delay(enquiry.pk))
-    transaction.on_commit(lambda: tasks.notify_staff_of_enquiry.delay(enquiry.pk))
+    enqueue_on_commit(tasks.send_enquiry_acknowledgement, enquiry.pk)
+    enqueue_on_commit(tasks.notify_staff_of_enquiry, enquiry.pk)
     logger.info("Enquiry %s received", enquiry.reference)
     return enquiry
 
@@ -87,7 +88,7 @@ def enquiry_answer(*, enquiry_id: int, outcome: str, estimated_rebate, message: 
         enquiry.answer_message = message
         enquiry.save(update_fields=["outcome", "estimated_rebate_aud", "answer_message"])
         audit(enquiry, AuditEntry.Action.ANSWERED, actor=by, detail=enquiry.get_outcome_display())
-    transaction.on_commit(lambda: tasks.send_enquiry_answer.delay(enquiry_id))
+    enqueue_on_commit(tasks.send_enquiry_answer, enquiry_id)
     return enquiry
 
 
@@ -124,6 +125,35 @@ def enquiry_email_send(*, enquiry_id: int, kind: str) -> bool:
         raise
     logger.info("Enquiry %s: %s e-mail sent", enquiry.reference, kind)
     return True
+
+
+def enquiry_emails_resend_owed(*, older_than_seconds: int = SWEEP_GRACE_SECONDS, now=None) -> int:
+    """Queue again every e-mail an enquiry still owes once its grace period is over: its
+    message was lost (Redis down when the enquiry was sent or answered, or flushed) or its
+    retries are spent. Younger ones are left to the message on its way. Sending twice is
+    harmless: the row is locked while it is sent and its *_sent_at says it went."""
+    now = now or timezone.now()
+    owed_since = (now - SWEEP_WINDOW, now - timedelta(seconds=older_than_seconds))
+    owed = {
+        tasks.send_enquiry_acknowledgement: Enquiry.objects.filter(
+            acknowledgement_sent_at__isnull=True, created_at__range=owed_since
+        ),
+        tasks.notify_staff_of_enquiry: Enquiry.objects.filter(
+            staff_notified_at__isnull=True, created_at__range=owed_since
+        ),
+        tasks.send_enquiry_answer: Enquiry.objects.filter(
+            answer_sent_at__isnull=True, answered_at__range=owed_since
+        ),
+    }
+    queued = 0
+    for task, enquiries in owed.items():
+        for enquiry_id in enquiries.values_list("pk", flat=True):
+            queued += enqueue_last_try(task, enquiry_id)
+    if queued:
+        logger.warning(
+            "Queued again %d enquiry e-mails owed since before %s", queued, owed_since[1]
+        )
+    return queued
 
 
 def _email(enquiry, kind, template) -> EmailMultiAlternatives:

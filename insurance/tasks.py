@@ -38,3 +38,11 @@ def erase_expired_enquiries() -> None:
     from insurance.services import enquiries_erase_expired
 
     enquiries_erase_expired()
+
+
+@shared_task(acks_late=True)
+def sweep_owed_enquiry_emails() -> None:
+    """Every minute (beat): e-mails an enquiry still owes because their message was lost."""
+    from insurance.services import enquiry_emails_resend_owed
+
+    enquiry_emails_resend_owed()

@@ -1,10 +1,13 @@
 """Business steps of the shop that views and Celery tasks share."""
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try
 from shop.payment import BANK_TRANSFER, CARD, PAID, PENDING_PAYMENT, bank_transfer_instructions
 
 Order = get_model("order", "Order")
@@ -33,6 +36,27 @@ def order_confirmation_send(*, order_id: int) -> bool:
         )
     logger.info("Order %s: confirmation e-mail sent", order.number)
     return True
+
+
+def order_confirmations_resend_owed(
+    *, older_than_seconds: int = SWEEP_GRACE_SECONDS, now=None
+) -> int:
+    """Queue again the confirmation of every order placed more than the grace period ago
+    that has no "order placed" communication event yet: its message was lost (Redis down at
+    checkout, or flushed) or its retries are spent. Sending is once only (see above)."""
+    from shop import tasks
+
+    now = now or timezone.now()
+    owed = Order.objects.filter(
+        date_placed__range=(now - SWEEP_WINDOW, now - timedelta(seconds=older_than_seconds))
+    ).exclude(communication_events__event_type__code=ORDER_PLACED)
+    queued = sum(
+        enqueue_last_try(tasks.send_order_confirmation, order_id)
+        for order_id in owed.values_list("pk", flat=True)
+    )
+    if queued:
+        logger.warning("Queued again %d order confirmations", queued)
+    return queued
 
 
 def order_message_context(order) -> dict:

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 
 from shop.analytics import product_views_flush
-from shop.services import order_confirmation_send
+from shop.services import order_confirmation_send, order_confirmations_resend_owed
 
 
 @shared_task(
@@ -22,3 +22,9 @@ def send_order_confirmation(self, order_id: int) -> None:
 def flush_product_views() -> int:
     """Beat, every minute: product page views counted in Redis into Oscar's ProductRecord."""
     return product_views_flush()
+
+
+@shared_task(acks_late=True)
+def sweep_owed_order_confirmations() -> int:
+    """Every minute (beat): order confirmations still owed because their message was lost."""
+    return order_confirmations_resend_owed()

@@ -1,0 +1,62 @@
+"""Queueing work for the worker without making the customer's request depend on Redis.
+
+The database is the source of truth (DESIGN.md): every row records the work still owed on it
+(an e-mail's ``*_sent_at`` still empty, a booking still ``queued``), and a message on Redis is
+only a wake-up call. So a request whose row is committed has succeeded even when Redis cannot
+take the message: the publish is tried briefly (CELERY_TASK_PUBLISH_RETRY_POLICY, a fraction
+of a second), a warning is logged, and the periodic sweeps (beat) find the owed work in the
+database and queue it again once Redis is back.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Work owed for longer than this is queued again by the sweeps; younger work is left to the
+# message already on its way (or its retries), so the sweep does not race the normal task.
+SWEEP_GRACE_SECONDS = 120
+# ...and for at most this long: an e-mail that still could not go after a day (an address the
+# mail server refuses for good) is left to staff, who see the failure on the dashboard.
+SWEEP_WINDOW = timedelta(days=1)
+
+BROKER_ERRORS = (OperationalError, RedisError, OSError)
+
+
+def enqueue(task, *args) -> bool:
+    """Queue ``task(*args)`` now; False, with a warning, when the broker cannot take it. The
+    warning names the task and its ids only: task arguments never carry personal data."""
+    try:
+        task.delay(*args)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "%s%r not queued, the broker is unreachable (%s); the sweep will queue it again",
+            task.name,
+            args,
+            type(error).__name__,
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue ``task(*args)`` once the current transaction commits (never before the row
+    exists); a broker that is down is logged, not raised into the customer's request."""
+    transaction.on_commit(lambda: enqueue(task, *args))
+
+
+def enqueue_last_try(task, *args) -> bool:
+    """For the sweeps: one more attempt at owed work, without starting a new chain of retries
+    (the message says its retries are spent). The next sweep is the retry, so a mail server
+    that is down for an hour costs one attempt per owed e-mail per sweep, not a growing pile
+    of retry chains."""
+    try:
+        task.apply_async(args, retries=task.max_retries or 0)
+    except BROKER_ERRORS as error:
+        logger.warning("%s%r not queued by the sweep (%s)", task.name, args, type(error).__name__)
+        return False
+    return True
