@@ -506,6 +506,21 @@ AXES_CLIENT_STR_CALLABLE = "core.throttle.log_label"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 RATELIMIT_IP_META_KEY = "core.throttle.client_ip"
 
+# A second factor for staff (core/twofactor.py, django-otp): with STAFF_TWO_FACTOR on, every
+# staff account confirms a code from an authenticator app (or a single-use backup code) at
+# each sign-in before /dashboard/ or /admin/ opens; the first time it sets the app up from a
+# QR code. On in production mode; in the zero set-up mode only for staff who set up an app.
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=PRODUCTION)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "core.twofactor.StaffSecondFactorMiddleware",
+)
+
 # --------------------------------------------------------------------------------------------
 # Logging: one line per event on stderr; personal data is never logged by our code.
 # --------------------------------------------------------------------------------------------
@@ -528,6 +543,7 @@ LOGGING = {
 # Oscar
 # --------------------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = env.str("SHOP_NAME", default="Bauerfeind Australia")
+OTP_TOTP_ISSUER = OSCAR_SHOP_NAME  # what an authenticator app calls the staff accounts' codes
 OSCAR_SHOP_TAGLINE = "Supports and braces for back, knee, ankle and wrist"
 OSCAR_HOMEPAGE = reverse_lazy("home")
 OSCAR_DEFAULT_CURRENCY = "AUD"

@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 
 from blog.sitemaps import SITEMAPS
+from core import twofactor
 from core import views as core_views
 from shop import views as shop_views
 
@@ -37,6 +38,14 @@ urlpatterns = [
         shop_views.signed_order_link(_customer.anon_order_form_view.as_view()),
     ),
     path("wishlists/<str:key>/", shop_views.WishListView.as_view()),
+    # The staff second factor (core/twofactor.py), before Oscar's dashboard URLs.
+    path("dashboard/two-factor/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
+    path("dashboard/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),
+    path(
+        "dashboard/two-factor/backup-codes/",
+        twofactor.BackupCodesView.as_view(),
+        name="two-factor-backup-codes",
+    ),
     path("dashboard/health-funds/", include("insurance.dashboard.urls")),
     path("dashboard/consultations/", include("consultations.dashboard.urls")),
     path("dashboard/articles/", include("blog.dashboard.urls")),

@@ -61,6 +61,9 @@ def site(tmp_path_factory):
     running = Site(tmp_path_factory.mktemp("site") / "var")
     # Every visitor here is 127.0.0.1: the per-address limit on enquiries is tested on its own.
     running.env["ENQUIRY_RATE_LIMIT"] = "1000/h"
+    # Staff sign in as in production: password, then a code from an authenticator app
+    # (support.log_in sets the app up at each account's first sign-in).
+    running.env["STAFF_TWO_FACTOR"] = "1"
     running.start()
     try:
         running.wait_until_healthy()
