@@ -13,6 +13,7 @@ from shop.payment import BANK_TRANSFER, CARD, PAID, PENDING_PAYMENT, bank_transf
 Order = get_model("order", "Order")
 PaymentEventType = get_model("order", "PaymentEventType")
 CommunicationEvent = get_model("order", "CommunicationEvent")
+OrderNote = get_model("order", "OrderNote")
 OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 
 logger = logging.getLogger(__name__)
@@ -26,16 +27,58 @@ def order_confirmation_send(*, order_id: int) -> bool:
     The order row is locked for the length of the send, and the "order placed" communication
     event (written by Oscar's dispatcher in the same transaction) is the record that it went:
     a second run, at the same time or later, finds it and sends nothing. Returns whether an
-    e-mail was sent now."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if CommunicationEvent.objects.filter(order=order, event_type__code=ORDER_PLACED).exists():
-            return False
-        OrderDispatcher(logger=logger).send_order_placed_email_for_user(
-            order, order_message_context(order)
-        )
+    e-mail was sent now. A failure propagates (the task retries) and is recorded as an order
+    note the dashboard's order page shows at its top until the e-mail goes."""
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order_id)
+            if CommunicationEvent.objects.filter(
+                order=order, event_type__code=ORDER_PLACED
+            ).exists():
+                return False
+            OrderDispatcher(logger=logger).send_order_placed_email_for_user(
+                order, order_message_context(order)
+            )
+            _email_failure_resolved(order)
+    except Exception as error:
+        # Outside the rolled-back transaction, so the dashboard can show what went wrong.
+        _email_failure_record(order_id, error)
+        raise
     logger.info("Order %s: confirmation e-mail sent", order.number)
     return True
+
+
+EMAIL_FAILURE = "The order confirmation e-mail could not be sent"
+
+
+def _email_failure_record(order_id: int, error: Exception) -> None:
+    """One error note per order, brought up to date at each failed try (not one per try)."""
+    when = timezone.localtime().strftime("%d %b %Y %H:%M")
+    message = (
+        f"{EMAIL_FAILURE} (last try {when}: {type(error).__name__}). It is tried again "
+        "every minute for a day after the order; if it still fails, check the mail server "
+        "or contact the customer another way."
+    )
+    note = OrderNote.objects.filter(
+        order_id=order_id, note_type=OrderNote.ERROR, message__startswith=EMAIL_FAILURE
+    ).first()
+    if note:
+        OrderNote.objects.filter(pk=note.pk).update(message=message, date_updated=timezone.now())
+    elif Order.objects.filter(pk=order_id).exists():
+        OrderNote.objects.create(order_id=order_id, note_type=OrderNote.ERROR, message=message)
+
+
+def _email_failure_resolved(order) -> None:
+    """The confirmation went after failing: the note stays in the order's history, no longer
+    as an error."""
+    when = timezone.localtime().strftime("%d %b %Y %H:%M")
+    OrderNote.objects.filter(
+        order=order, note_type=OrderNote.ERROR, message__startswith=EMAIL_FAILURE
+    ).update(
+        note_type=OrderNote.INFO,
+        message=f"The order confirmation e-mail failed at first and was sent on {when}.",
+        date_updated=timezone.now(),
+    )
 
 
 def order_confirmations_resend_owed(

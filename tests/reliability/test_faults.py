@@ -426,16 +426,18 @@ def test_a_refusing_mail_server_is_retried_with_capped_backoff_then_shown_on_the
     signals.task_failure.connect(on_failure, weak=False)
     try:
         with worker():
-            # when a customer sends an enquiry and books a call
+            # when a customer sends an enquiry, books a call and places an order
             enquiry = _send_enquiry(Client())
             booking = _book(Client())
-            wait_for(lambda: sum(failed.values()) == 3, timeout=60)
+            order = _order(Client())
+            wait_for(lambda: sum(failed.values()) == 4, timeout=60)
 
             # then each e-mail was tried 1 + 8 times, with growing, capped delays...
             assert retried == {
                 "insurance.tasks.send_enquiry_acknowledgement": 8,
                 "insurance.tasks.notify_staff_of_enquiry": 8,
                 "consultations.tasks.send_booking_email": 8,
+                "shop.tasks.send_order_confirmation": 8,
             }
             for kwargs, delay in backoffs:
                 assert kwargs["maximum"] == settings.CELERY_MAX_RETRY_DELAY
@@ -449,23 +451,30 @@ def test_a_refusing_mail_server_is_retried_with_capped_backoff_then_shown_on_the
             assert enquiry.last_email_error.endswith(": ConnectionRefusedError")
             assert booking.last_email_error == "confirmation: ConnectionRefusedError"
             assert not (enquiry.acknowledgement_sent_at or booking.confirmation_sent_at)
-            officer, lead = Client(), Client()
+            assert not _order_confirmed(order)
+            officer, lead, manager = Client(), Client(), Client()
             users = get_user_model().objects
             officer.force_login(users.get(email="officer@example.com"))
             lead.force_login(users.get(email="lead@example.com"))
+            manager.force_login(users.get(email="shop@example.com"))
             enquiry_page = officer.get(f"/dashboard/health-funds/{enquiry.reference}/")
             booking_page = lead.get(f"/dashboard/consultations/bookings/{booking.pk}/")
             for page, error in ((enquiry_page, enquiry), (booking_page, booking)):
                 assert page.status_code == 200
                 html = page.content.decode()
                 assert "The last e-mail" in html and error.last_email_error in html
+            order_page = manager.get(f"/dashboard/orders/{order.number}/")
+            assert order_page.status_code == 200
+            assert "The order confirmation e-mail could not be sent" in order_page.content.decode()
+            assert "ConnectionRefusedError" in order_page.content.decode()
+            assert order.notes.count() == 1, "one note brought up to date, not one per try"
 
             # when the sweep comes round while the server still refuses: one more try each,
             # no new chain of retries
             _outage_lasted()
             _run_sweeps()
-            wait_for(lambda: sum(failed.values()) == 6, timeout=30)
-            assert sum(retried.values()) == 24
+            wait_for(lambda: sum(failed.values()) == 8, timeout=30)
+            assert sum(retried.values()) == 32
 
             # when the mail server is back, the next sweep sends each e-mail, once
             settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -476,6 +485,7 @@ def test_a_refusing_mail_server_is_retried_with_capped_backoff_then_shown_on_the
                         pk=enquiry.pk, staff_notified_at__isnull=False, last_email_error=""
                     ).exists()
                     and Booking.objects.filter(pk=booking.pk, last_email_error="").exists()
+                    and _order_confirmed(order)
                 ),
                 timeout=30,
             )
@@ -484,11 +494,14 @@ def test_a_refusing_mail_server_is_retried_with_capped_backoff_then_shown_on_the
         signals.task_retry.disconnect(on_retry)
         signals.task_failure.disconnect(on_failure)
 
-    assert len(mail.outbox) == 3 and set(_emails_by_kind().values()) == {1}
+    assert len(mail.outbox) == 4 and set(_emails_by_kind().values()) == {1}
     assert (
         "The last e-mail"
         not in officer.get(f"/dashboard/health-funds/{enquiry.reference}/").content.decode()
     )
+    order_page = manager.get(f"/dashboard/orders/{order.number}/").content.decode()
+    assert "could not be sent" not in order_page
+    assert "The order confirmation e-mail failed at first and was sent on" in order_page
     _report(
         "mail server refusing",
         requests=requests_sent["requests"],
