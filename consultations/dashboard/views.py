@@ -263,10 +263,18 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
         return self.done(f"Given to {expert}. The customer is e-mailed the updated invite.")
 
     def cancel(self):
-        booking_cancel(
+        started = timezone.now()
+        booking = booking_cancel(
             booking_id=self.booking.pk, by=self.request.user, version=posted_version(self.request)
         )
-        return self.done("Cancelled. The customer is e-mailed the cancellation.")
+        if booking.cancelled_at and booking.cancelled_at >= started:
+            return self.done("Cancelled. The customer is e-mailed the cancellation.")
+        # A second click, or a colleague first: say what it is, and that nothing changed.
+        messages.info(
+            self.request,
+            f"This booking is already {booking.get_status_display().lower()}: nothing was changed.",
+        )
+        return redirect("consultations-dashboard:booking-detail", pk=self.booking.pk)
 
     def record_outcome(self):
         outcome = Booking.Status(self.request.POST["action"])

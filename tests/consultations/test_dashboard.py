@@ -1,6 +1,7 @@
 """The consultation experts' and leads' screens in the dashboard: who sees what, today's board,
 the calendar, and what staff do to a booking (the customer is e-mailed through the worker)."""
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -56,6 +57,16 @@ def booking(starts_at, *, expert=None, status="confirmed", name="Mia Nguyen", **
 
 def attachments(message):
     return "".join(a[1] if isinstance(a[1], str) else a[1].decode() for a in message.attachments)
+
+
+@contextmanager
+def _emails_queued(django_capture_on_commit_callbacks):
+    """The booking e-mails a view queues once its transaction commits: the task's `delay`."""
+    with (
+        mock.patch.object(tasks.send_booking_email, "delay") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        yield send
 
 
 @pytest.fixture
@@ -223,10 +234,7 @@ def test_a_lead_cancels_a_call_and_the_customer_gets_one_cancellation(
     call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
     client.force_login(team["lead"])
 
-    with (
-        mock.patch.object(tasks.send_booking_email, "delay") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with _emails_queued(django_capture_on_commit_callbacks) as send:
         response = client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"})
     send.assert_called_once_with(call.pk, "cancellation")
     booking_email_send(booking_id=call.pk, kind="cancellation")  # what the worker does
@@ -239,14 +247,26 @@ def test_a_lead_cancels_a_call_and_the_customer_gets_one_cancellation(
     assert "Cancelled" in page and "lena" in page  # who did it, in the booking's history
 
 
+def test_cancelling_a_cancelled_call_again_says_nothing_changed_and_sends_nothing(
+    client, team, django_capture_on_commit_callbacks
+):
+    call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
+    client.force_login(team["lead"])
+    with _emails_queued(django_capture_on_commit_callbacks) as send:
+        client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"}, follow=True)
+        again = client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"}, follow=True)
+
+    send.assert_called_once_with(call.pk, "cancellation")
+    page = again.content.decode()
+    assert "This booking is already cancelled: nothing was changed." in page
+    assert "Cancelled. The customer is e-mailed" not in page
+
+
 def test_a_lead_reassigns_a_call_to_a_free_expert(client, team, django_capture_on_commit_callbacks):
     call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
     client.force_login(team["lead"])
 
-    with (
-        mock.patch.object(tasks.send_booking_email, "delay") as send,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with _emails_queued(django_capture_on_commit_callbacks) as send:
         response = client.post(
             f"{BASE}bookings/{call.pk}/", {"action": "reassign", "expert": team["ben"].pk}
         )
