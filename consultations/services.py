@@ -366,7 +366,11 @@ def booking_reassign(*, booking_id: int, expert_id: int, by) -> Booking:
     stays; the customer is sent the invite again, with a higher SEQUENCE, naming the new
     expert. The constraint still guards the time if that expert was booked a moment ago."""
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("topic").get(pk=booking_id)
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("topic")
+            .get(pk=booking_id)
+        )
         if booking.status != Booking.Status.CONFIRMED:
             raise WrongState
         if booking.starts_at <= timezone.now():
