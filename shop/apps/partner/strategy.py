@@ -5,6 +5,7 @@ GST-inclusive price and take the GST out of it (shop/gst.py), so what the shoppe
 shelf is exactly what they pay.
 """
 
+from django.utils.functional import cached_property
 from oscar.apps.partner import strategy
 from oscar.core.loading import get_class
 
@@ -47,4 +48,16 @@ class AustralianRetail(
     GSTInclusivePrice,
     strategy.Structured,
 ):
-    """One partner (Bauerfeind Australia), stock required to buy, GST-inclusive AUD prices."""
+    """One partner (Bauerfeind Australia), stock required to buy, GST-inclusive AUD prices.
+
+    Oscar's basket middleware makes a strategy for every request, and Oscar's strategy reads
+    the signed-in user when it is made, which loads the session's user; ours reads it when
+    first asked, so a page served from the page cache (core/pagecache.py) never does."""
+
+    def __init__(self, request=None):
+        self.request = request
+
+    @cached_property
+    def user(self):
+        request = self.request
+        return request.user if request is not None and request.user.is_authenticated else None
