@@ -547,6 +547,11 @@ OTP_TOTP_ISSUER = OSCAR_SHOP_NAME  # what an authenticator app calls the staff a
 OSCAR_SHOP_TAGLINE = "Supports and braces for back, knee, ankle and wrist"
 OSCAR_HOMEPAGE = reverse_lazy("home")
 OSCAR_DEFAULT_CURRENCY = "AUD"
+# Prices include GST (shop/apps/partner/strategy.py), so offers and vouchers are worked out on,
+# and taken off, the GST-inclusive price: "10% off" a $140 basket is $126. With Oscar's default
+# (False) the discount was worked out on the shelf price but taken off before GST, which
+# added GST to it: $124.60, and the order's GST understated.
+OSCAR_OFFERS_INCL_TAX = True
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 # Delivery charges, AUD including GST (shop/apps/shipping/methods.py).

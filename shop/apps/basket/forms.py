@@ -39,6 +39,13 @@ class AddToBasketForm(forms.AddToBasketForm):
             product._prefetched_public_children = list(children)
         super()._create_parent_product_fields(product)
 
+    def cleaned_options(self):
+        """Oscar's, without the query for the options of a product that has none (known from
+        the product's `has_options`, which the add view's query annotates)."""
+        if not self.parent_product.has_options:
+            return []
+        return super().cleaned_options()
+
     def clean(self):
         """Skip Oscar's price and stock checks when no valid variant was chosen.
 

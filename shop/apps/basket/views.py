@@ -1,11 +1,30 @@
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.basket import views
 from oscar.core import ajax
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 from oscar.core.utils import is_ajax
 
 ProductDetailView = get_class("catalogue.views", "ProductDetailView")
+Option = get_model("catalogue", "Option")
+Product = get_model("catalogue", "Product")
+
+
+def _products_to_add():
+    """Products with the annotations Oscar's `has_options` reads (as its `base_queryset` has
+    them) and the stock records the strategy picks from."""
+    return (
+        Product.objects.select_related("product_class", "parent__product_class")
+        .annotate(
+            has_product_class_options=Exists(
+                Option.objects.filter(productclass=OuterRef("product_class"))
+            ),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
+        .prefetch_related("stockrecords")
+    )
 
 
 class BasketView(views.BasketView):
@@ -59,7 +78,14 @@ class BasketAddView(views.BasketAddView):
     anything but a person reading the page. Oscar's form_invalid still adds that message and
     keeps the post in the session, where the product page's `basket_form` tag binds it: the
     errors appear next to the fields with what the customer typed.
+
+    The product comes with what the form and the basket ask of it (its class, whether it has
+    options, its stock records) in two queries instead of six.
     """
+
+    def post(self, request, *args, **kwargs):
+        self.product = get_object_or_404(_products_to_add(), pk=kwargs["pk"])
+        return super(views.BasketAddView, self).post(request, *args, **kwargs)  # FormView's
 
     def form_invalid(self, form):
         super().form_invalid(form)

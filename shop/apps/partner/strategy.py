@@ -57,6 +57,11 @@ class AustralianRetail(
     def __init__(self, request=None):
         self.request = request
 
+    def fetch_for_line(self, line, stockrecord=None):
+        """Priced from the line's own stock record, which the basket loads with its lines
+        (Oscar's looks the product's stock records up again, a query per line)."""
+        return self.fetch_for_product(line.product, stockrecord or line.stockrecord)
+
     @cached_property
     def user(self):
         request = self.request
