@@ -4,10 +4,16 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.db import connection
+from django.test import TransactionTestCase
 
 from config.celery import app as celery_app
 from core import pagecache
 from core.health import HEARTBEAT_KEY, redis_client
+from tests.database_state import MigratedState
+from tests.demo_snapshot import DemoSnapshot
+
+_demo_snapshots: list[DemoSnapshot] = []
+_migrated: MigratedState | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -68,11 +74,35 @@ def redis_conn():
     client.delete(HEARTBEAT_KEY)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and its rows as the migrations left them."""
+    global _migrated
+    with django_db_blocker.unblock():
+        _migrated = MigratedState()
+
+
 @pytest.fixture
-def committed_db(transactional_db, django_db_serialized_rollback):
+def committed_db(monkeypatch, transactional_db):
     """A database where transactions really commit (on_commit callbacks run, other threads
     and processes see the rows). Emptied after the test, then refilled with what migrations
-    put there (Australia as shipping country, e-mail types), so later tests still find it."""
+    put there (Australia as shipping country, e-mail types), so later tests still find it.
+
+    Django's own way (flush: TRUNCATE of every table, then the serialized rows reloaded one
+    by one) takes seconds on PostgreSQL; tests/database_state.py puts back the same rows with
+    DELETE and INSERT in a fraction of that, and pytest-django's flush, which runs after this
+    fixture's teardown, is then skipped. (`monkeypatch` is asked for first so that it is
+    undone last, after pytest-django's teardown.)"""
+    if _migrated.differs():  # a test before this one was emptied by Django's flush
+        _migrated.restore()
+    yield
+    _migrated.restore()
+    monkeypatch.setattr(TransactionTestCase, "_fixture_teardown", _already_restored)
+
+
+def _already_restored(test_case):
+    """pytest-django's flush after a committed_db test: committed_db restored the rows."""
+    assert not _migrated.differs(), "committed_db left the database as the migrations did"
 
 
 @pytest.fixture
@@ -99,3 +129,29 @@ def celery_worker(committed_db, redis_conn):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (see README)")
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoSnapshot:
+    """`load_demo` run once for the whole test run and rolled back (tests/demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        snapshot = DemoSnapshot.take(tmp_path_factory.mktemp("demo-snapshot-media"))
+    _demo_snapshots.append(snapshot)
+    return snapshot
+
+
+@pytest.fixture
+def load_demo(demo_snapshot):
+    """`load_demo()` gives the test's database and media what `call_command("load_demo")`
+    would: restored from the run's snapshot when the database is as the snapshot found it,
+    else by the command itself. Ask for a database fixture (db, committed_db) first."""
+    return demo_snapshot.load
+
+
+def pytest_terminal_summary(terminalreporter):
+    for snapshot in _demo_snapshots:
+        reasons = sorted(set(snapshot.fallback_reasons))
+        terminalreporter.write_line(
+            f"demo content: {snapshot.restored} tests restored it from the snapshot, "
+            f"{snapshot.loaded} ran load_demo" + (f" ({'; '.join(reasons)})" if reasons else "")
+        )

@@ -5,10 +5,8 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from decimal import Decimal as D
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,8 +22,8 @@ URL = f"/blog/{SLUG}/"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _article(**kwargs):

@@ -2,12 +2,10 @@
 
 import re
 from datetime import datetime, timedelta
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -23,8 +21,8 @@ Product = get_model("catalogue", "Product")
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _slots(html):
@@ -174,9 +172,9 @@ def test_a_tampered_token_is_404(client, demo):
 
 
 def test_a_real_worker_confirms_a_booking_and_the_sweep_recovers_a_lost_message(
-    client, celery_worker
+    client, celery_worker, load_demo
 ):
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
     back = Topic.objects.get(slug="back")
 
     response = client.post(

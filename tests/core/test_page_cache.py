@@ -7,10 +7,8 @@ generation triggers fire at commit."""
 
 import re
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -30,8 +28,8 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
-def demo(committed_db):
-    call_command("load_demo", stdout=StringIO())
+def demo(committed_db, load_demo):
+    load_demo()
 
 
 @pytest.fixture

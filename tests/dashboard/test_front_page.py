@@ -1,12 +1,10 @@
 """The dashboard's front page: each role's figures, and 30 days of activity."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,8 +13,8 @@ from shop.apps.dashboard.figures import duration_text, enquiry_figures
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _front_page(client, email) -> str:

@@ -1,12 +1,9 @@
 """Each staff role, logged in with the demo account the README lists, sees and opens only its
 own part of the dashboard; every other part answers 403 and is left out of the navigation."""
 
-from io import StringIO
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from oscar.apps.dashboard.menu import get_nodes
 
@@ -52,8 +49,8 @@ ROLES = {
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _log_in(client, email, password=None):

@@ -1,8 +1,5 @@
-from io import StringIO
-
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from oscar.core.loading import get_model
 
 from insurance.models import HealthFund
@@ -13,10 +10,10 @@ MARKER = "ZQX-SECRET-7731"  # typed by the "customer"; must never appear outside
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
+def demo(db, settings, tmp_path, load_demo):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     cache.clear()  # rate-limit counters
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
 
 
 @pytest.fixture

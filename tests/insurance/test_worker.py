@@ -1,11 +1,9 @@
 """Each enquiry task, run by a real Celery worker on the configured Redis."""
 
 from datetime import timedelta
-from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -17,10 +15,10 @@ Product = get_model("catalogue", "Product")
 
 
 def test_the_worker_sends_every_enquiry_email_once_and_erases_expired_ones(
-    client, celery_worker, settings, tmp_path
+    client, celery_worker, settings, tmp_path, load_demo
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
     client.post(
         "/insurance/enquiry/",
         {

@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
-from io import StringIO
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
@@ -29,7 +28,6 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.core.signals import request_started
 from django.db import connection
 from django.test import Client
@@ -78,9 +76,9 @@ RETRYING_TASKS = [
 
 
 @pytest.fixture
-def demo(committed_db, settings, tmp_path):
+def demo(committed_db, settings, tmp_path, load_demo):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
 
 
 def _use_broker(url: str) -> None:

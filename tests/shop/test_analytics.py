@@ -1,11 +1,8 @@
 """Reading a product page writes nothing to the database: the view is counted in Redis and a
 beat task adds the counts to Oscar's ProductRecord, which the dashboard's reports read."""
 
-from io import StringIO
-
 import pytest
 import redis
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
@@ -19,8 +16,8 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 @pytest.fixture
-def lumbotrain(committed_db, redis_conn):
-    call_command("load_demo", stdout=StringIO())
+def lumbotrain(committed_db, redis_conn, load_demo):
+    load_demo()
     redis_conn.delete(*analytics.COUNTERS)
     yield Product.objects.get(upc="LUMBOTRAIN")
     redis_conn.delete(*analytics.COUNTERS)

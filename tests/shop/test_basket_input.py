@@ -4,10 +4,8 @@ what the customer typed shown back to them."""
 import html
 import re
 from decimal import Decimal as D
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from oscar.core.loading import get_model
 from oscar.test import factories
@@ -25,8 +23,8 @@ BASKET_ISSUES = "Your basket has got some issues. Please correct any validation 
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _pk(upc):

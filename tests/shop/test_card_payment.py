@@ -5,12 +5,10 @@ transport is replaced, by one that answers as Stripe's API does."""
 
 import json
 from decimal import Decimal as D
-from io import StringIO
 from urllib.parse import parse_qs
 
 import pytest
 import stripe
-from django.core.management import call_command
 from oscar.core.loading import get_model
 
 from shop import payment
@@ -66,8 +64,8 @@ def stripe_api(settings, monkeypatch):
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _checkout_by_card(client):

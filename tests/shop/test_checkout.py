@@ -1,11 +1,9 @@
 """A guest buys the LumboTrain by bank transfer: GST shown, stock allocated, one e-mail."""
 
 from decimal import Decimal as D
-from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from oscar.core.loading import get_model
 
 from shop import tasks
@@ -18,8 +16,8 @@ StockRecord = get_model("partner", "StockRecord")
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def test_guest_checkout_with_bank_transfer_places_a_pending_order(
@@ -120,9 +118,11 @@ def test_bad_address_is_refused_with_a_message_and_keeps_what_was_typed(
         assert f'value="{value}"' in html
 
 
-def test_a_real_worker_sends_the_confirmation_after_the_order_commits(client, celery_worker):
+def test_a_real_worker_sends_the_confirmation_after_the_order_commits(
+    client, celery_worker, load_demo
+):
     # given the demo catalogue, committed, and a worker consuming the configured Redis
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
     add_to_basket(client, "LT-3-TIT")
     checkout_as_guest(client)
 

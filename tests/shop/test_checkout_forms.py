@@ -1,17 +1,15 @@
 """The checkout's address form speaks Australian."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from tests.shop.checkout_steps import add_to_basket
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def test_the_shipping_address_form_asks_for_a_postcode(client, demo):

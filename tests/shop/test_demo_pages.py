@@ -1,14 +1,12 @@
 """Every page of the demo catalogue answers, and every image on it exists."""
 
 import re
-from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
@@ -16,8 +14,8 @@ Category = get_model("catalogue", "Category")
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(db, load_demo):
+    load_demo()
 
 
 def _broken_images(html):

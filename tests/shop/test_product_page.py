@@ -3,10 +3,8 @@
 import json
 import re
 from decimal import Decimal as D
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from oscar.core.loading import get_model
 
 from shop.sizing import SizeRow, find_size, parse_measurement
@@ -43,9 +41,9 @@ def test_size_finder_refuses_what_is_not_a_body_measurement(typed):
 
 
 @pytest.fixture
-def lumbotrain(db, settings, tmp_path):
+def lumbotrain(db, settings, tmp_path, load_demo):
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
     return Product.objects.get(upc="LUMBOTRAIN")
 
 

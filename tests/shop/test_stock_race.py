@@ -1,9 +1,7 @@
 """The last unit of a size is sold once, however many customers press "Place order" at once."""
 
 import threading
-from io import StringIO
 
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from oscar.core.loading import get_model
@@ -22,9 +20,9 @@ def _one_left(upc):
     return record
 
 
-def test_ten_customers_buying_the_last_unit_at_once_make_one_order(committed_db):
+def test_ten_customers_buying_the_last_unit_at_once_make_one_order(committed_db, load_demo):
     # given the last unit of a size, in ten customers' baskets, each at the final step
-    call_command("load_demo", stdout=StringIO())
+    load_demo()
     record = _one_left("LT-3-TIT")
     customers = [Client() for _ in range(CUSTOMERS)]
     for n, customer in enumerate(customers):
@@ -68,8 +66,8 @@ def test_ten_customers_buying_the_last_unit_at_once_make_one_order(committed_db)
             assert "no longer available" in html or "no stock available" in html
 
 
-def test_a_customer_whose_size_sold_out_meanwhile_keeps_their_basket(client, db):
-    call_command("load_demo", stdout=StringIO())
+def test_a_customer_whose_size_sold_out_meanwhile_keeps_their_basket(client, db, load_demo):
+    load_demo()
     record = _one_left("LT-3-TIT")
     add_to_basket(client, "LT-3-TIT")
     checkout_as_guest(client)
