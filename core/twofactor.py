@@ -46,16 +46,24 @@ logger = logging.getLogger(__name__)
 BACKUP_CODE_COUNT = 10
 # Pages a staff member reaches before the second step: the password step, the second step
 # itself, and the way out.
-_OPEN_TO_UNCONFIRMED = ("/dashboard/login/", "/dashboard/logout/", "/dashboard/two-factor/")
-_OPEN_TO_UNCONFIRMED += ("/admin/login/", "/admin/logout/")
+_OPEN_TO_UNCONFIRMED = (
+    "/dashboard/login/",
+    "/dashboard/logout/",
+    "/dashboard/two-factor/",
+    "/admin/login/",
+    "/admin/logout/",
+)
 _GUARDED = ("/dashboard/", "/admin/")
 
 
-def needs_second_factor(user) -> bool:
-    """Whether this signed-in user must confirm a code before staff pages open."""
+def second_step(user) -> str | None:
+    """The page (URL name) this signed-in user must pass before staff pages open, or None:
+    the code, once an app is set up; the set-up, where the setting requires one."""
     if not (user.is_authenticated and user.is_staff) or user.is_verified():
-        return False
-    return settings.STAFF_TWO_FACTOR or has_authenticator(user)
+        return None
+    if has_authenticator(user):
+        return "two-factor-verify"
+    return "two-factor-setup" if settings.STAFF_TWO_FACTOR else None
 
 
 def has_authenticator(user) -> bool:
@@ -95,13 +103,10 @@ class StaffSecondFactorMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if (
-            path.startswith(_GUARDED)
-            and not path.startswith(_OPEN_TO_UNCONFIRMED)
-            and needs_second_factor(request.user)
-        ):
-            step = "two-factor-verify" if has_authenticator(request.user) else "two-factor-setup"
-            return redirect(_with_next(step, request.get_full_path()))
+        if path.startswith(_GUARDED) and not path.startswith(_OPEN_TO_UNCONFIRMED):
+            step = second_step(request.user)
+            if step:
+                return redirect(_with_next(step, request.get_full_path()))
         return self.get_response(request)
 
 
