@@ -59,12 +59,10 @@ def _email_failure_record(order_id: int, error: Exception) -> None:
         "every minute for a day after the order; if it still fails, check the mail server "
         "or contact the customer another way."
     )
-    note = OrderNote.objects.filter(
+    updated = OrderNote.objects.filter(
         order_id=order_id, note_type=OrderNote.ERROR, message__startswith=EMAIL_FAILURE
-    ).first()
-    if note:
-        OrderNote.objects.filter(pk=note.pk).update(message=message, date_updated=timezone.now())
-    elif Order.objects.filter(pk=order_id).exists():
+    ).update(message=message, date_updated=timezone.now())
+    if not updated and Order.objects.filter(pk=order_id).exists():
         OrderNote.objects.create(order_id=order_id, note_type=OrderNote.ERROR, message=message)
 
 
