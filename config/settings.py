@@ -84,7 +84,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Applications
 # --------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.SuperuserAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -480,10 +480,12 @@ MIDDLEWARE.insert(
 INSTALLED_APPS += ["csp", "axes"]
 
 # Login throttling (django-axes, core/throttle.py): LOGIN_FAILURE_LIMIT wrong passwords for
-# one account, or from one address, within LOGIN_LOCKOUT_MINUTES lock that account or address
-# out of every login form for that long; the page says so (429). Failures are counted in the
-# database, so every web process shares them; successful logins are not recorded (no
-# personal data kept that throttling does not need).
+# one account from one address lock that account for that address, and
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS from one address (any accounts) lock the address, within
+# LOGIN_LOCKOUT_MINUTES and for that long; the page says so (429). Nobody can lock a named
+# account from elsewhere: the right password from another address still signs in. Failures
+# are counted in the database, so every web process shares them; successful logins are not
+# recorded (no personal data kept that throttling does not need).
 AUTHENTICATION_BACKENDS = ["core.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("oscar.apps.basket.middleware.BasketMiddleware") + 1,
@@ -491,7 +493,10 @@ MIDDLEWARE.insert(
 )
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+# The pair first, then the address alone (core.throttle.LoginThrottleHandler reads them so).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.throttle.LoginThrottleHandler"
 AXES_USERNAME_CALLABLE = "core.throttle.login_name"
 AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.throttle.lockout_response"

@@ -2,17 +2,28 @@
 
 Every way of signing in with a password goes through Django's ``authenticate()`` with the
 request: the customer login (/accounts/login/), the checkout's "I am a returning customer"
-(/checkout/), the dashboard login (/dashboard/login/) and the admin's. After
-``AXES_FAILURE_LIMIT`` wrong passwords for one account (from anywhere), or from one address
-(for any accounts), within ``AXES_COOLOFF_TIME``, the next attempt is refused, even with the
-right password, and the visitor gets a page that says so and when to try again (429).
+(/checkout/), the dashboard login (/dashboard/login/) and the admin's. Two limits, each within
+``AXES_COOLOFF_TIME``:
+
+* ``AXES_FAILURE_LIMIT`` wrong passwords for one account *from one address* lock that account
+  for that address only. Counting the account alone would let anyone lock a named account
+  (a member of staff during a sale) from anywhere; counted with the address, the right
+  password from another address still signs in.
+* ``LOGIN_FAILURE_LIMIT_PER_ADDRESS`` wrong passwords from one address, for any accounts,
+  lock that address out of every account (one address trying many accounts).
+
+A locked attempt is refused even with the right password, and the visitor gets a page that
+says so and when to try again (429). Guessing one account from many addresses is left to the
+password rules (12 characters or more) and, for staff, the second factor.
 """
 
 import ipaddress
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -31,6 +42,23 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """Axes' database handler with a limit of its own for the address alone.
+
+    Axes compares every lockout parameter (``AXES_LOCKOUT_PARAMETERS``: the account and
+    address together, then the address) with one limit. The failures reported here are the
+    pair's, or the full limit once the address alone has reached its own, higher limit."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        pair, address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if address >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS:
+            return max(pair, settings.AXES_FAILURE_LIMIT)
+        return pair
 
 
 def login_name(request, credentials) -> str:

@@ -158,10 +158,11 @@ def enquiry_emails_resend_owed(*, older_than_seconds: int = SWEEP_GRACE_SECONDS,
 
 def _email(enquiry, kind, template) -> EmailMultiAlternatives:
     staff = kind == "staff_notice"
-    admin_path = reverse("admin:insurance_enquiry_change", args=[enquiry.pk])
+    # Officers work in the dashboard; the admin is for superusers only (core/adminsite.py).
+    dashboard_path = reverse("insurance-dashboard:enquiry-detail", args=[enquiry.reference])
     context = {
         "enquiry": enquiry,
-        "dashboard_url": settings.SITE_URL + admin_path,
+        "dashboard_url": settings.SITE_URL + dashboard_path,
         "shop_name": settings.OSCAR_SHOP_NAME,
         "shop_phone": settings.SHOP_PHONE,
     }

@@ -140,7 +140,7 @@ def test_each_email_is_sent_once_and_carries_no_health_details(client, form_data
     )
     assert (
         notice.to == ["healthfunds@example.com"]
-        and f"/admin/insurance/enquiry/{enquiry.pk}/" in notice.body
+        and f"/dashboard/health-funds/{enquiry.reference}/" in notice.body
     )
     for message in mail.outbox:
         assert MARKER not in message.body and MARKER not in message.alternatives[0][0]
@@ -243,7 +243,9 @@ def test_nothing_the_customer_typed_reaches_the_logs(client, form_data, caplog):
     assert "mia@example.com.au" not in caplog.text
 
 
-def test_staff_with_the_permission_see_the_enquiry_and_it_is_audited(client, form_data):
+def test_only_a_superuser_opens_an_enquiry_in_the_admin_and_it_is_audited(
+    client, form_data, admin_user
+):
     _submit(client, form_data)
     enquiry = Enquiry.objects.get()
     User = get_user_model()
@@ -253,16 +255,17 @@ def test_staff_with_the_permission_see_the_enquiry_and_it_is_audited(client, for
     officer.user_permissions.add(Permission.objects.get(codename="handle_enquiry"))
     other = User.objects.create_user("packer", "packer@example.com", "pw-packer-123", is_staff=True)
 
-    client.force_login(other)
-    assert client.get(f"/admin/insurance/enquiry/{enquiry.pk}/change/").status_code == 403
-    assert client.get("/admin/insurance/enquiry/").status_code == 403
+    for staff in (other, officer):  # officers work in the dashboard, not the admin
+        client.force_login(staff)
+        assert client.get(f"/admin/insurance/enquiry/{enquiry.pk}/change/").status_code == 403
+        assert client.get("/admin/insurance/enquiry/").status_code == 403
 
-    client.force_login(officer)
+    client.force_login(admin_user)
     page = client.get(f"/admin/insurance/enquiry/{enquiry.pk}/change/")
     assert page.status_code == 200
     assert MARKER in page.content.decode()  # decrypted only here
     assert AuditEntry.objects.filter(
-        reference=enquiry.reference, action="viewed", actor=officer
+        reference=enquiry.reference, action="viewed", actor=admin_user
     ).exists()
 
 
