@@ -69,7 +69,7 @@ def _local_encryption_key() -> str:
     return path.read_text().strip()
 
 
-# Keys that encrypt health details at rest (insurance/encryption.py): the first encrypts,
+# Keys that encrypt health details at rest (core/encryption.py): the first encrypts,
 # all decrypt, so a new key is rotated in by putting it first. Comma-separated Fernet keys.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or (
     [] if PRODUCTION else [_local_encryption_key()]
@@ -296,6 +296,7 @@ CELERY_BEAT_SCHEDULE = {
     "booking-reminders": _every(5 * 60, "consultations.tasks.send_due_reminders"),
     "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
+    "erase-expired-bookings": _every(6 * 60 * 60, "consultations.tasks.erase_expired_bookings"),
     "flush-product-views": _every(60, "shop.tasks.flush_product_views"),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -590,6 +591,8 @@ CONSULTATION_LENGTH_MINUTES = env.int("CONSULTATION_LENGTH_MINUTES", default=30)
 CONSULTATION_BUFFER_MINUTES = env.int("CONSULTATION_BUFFER_MINUTES", default=10)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=14)
 BOOKING_MINIMUM_NOTICE_HOURS = env.int("BOOKING_MINIMUM_NOTICE_HOURS", default=2)
+# A finished booking's personal and health details are erased this long after it finished.
+BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=730)
 VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="consultations.video.JitsiMeeting")
 VIDEO_MEETING_BASE_URL = env.str("VIDEO_MEETING_BASE_URL", default="https://meet.jit.si")
 # The site's address for links in e-mails sent by the worker (no request there).

@@ -5,6 +5,11 @@ queue"): Redis only carries the wake-up calls. Two active bookings of one expert
 are made impossible by a constraint (`one_confirmed_booking_per_expert_start`; on PostgreSQL
 also an exclusion constraint on the time range, see migration 0002), not only by a check in
 Python. Times are stored in UTC and shown in the customer's or the expert's own zone.
+
+What the customer tells us about their problem is health information: it is encrypted at rest
+(core/encryption.py), every staff member who sees it is recorded (BookingAccess), it never goes
+into an e-mail or a log, and it is erased with the customer's other details once the booking
+has been finished for BOOKING_RETENTION_DAYS (consultations/services.py).
 """
 
 import secrets
@@ -12,6 +17,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+
+from core.encryption import EncryptedTextField
 
 AUSTRALIAN_TIME_ZONES = [
     ("Australia/Sydney", "Sydney, Canberra (NSW, ACT)"),
@@ -158,7 +165,9 @@ class Booking(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField(max_length=254)
     phone = models.CharField(max_length=20, blank=True)
-    description = models.TextField(max_length=1000)
+    # Health information ("a slipped disc"): a Fernet token in the database. The form holds
+    # it to 1,000 characters (the token is longer; the column is text).
+    description = EncryptedTextField(max_length=1000)
     consent_text = models.TextField()
     consent_version = models.CharField(max_length=20)
 
@@ -180,8 +189,24 @@ class Booking(models.Model):
     last_email_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer's details were erased after the retention period.",
+    )
 
     objects = BookingQuerySet.as_manager()
+
+    # What erasure leaves in place of the customer's details: values the fields accept, so
+    # the row stays valid (and the admin can still open it) with nothing personal in it.
+    ERASED = "(erased)"
+    ERASED_DETAILS = {
+        "name": ERASED,
+        "email": "erased@erased.invalid",  # .invalid: a domain that never receives mail
+        "phone": "",
+        "description": ERASED,
+        "video_url": "",
+    }
 
     class Meta:
         ordering = ["starts_at"]
@@ -213,7 +238,8 @@ class Booking(models.Model):
 
 class BookingEvent(models.Model):
     """A change made to a booking after it was placed: who, what and when, shown on the
-    booking's dashboard page. No actor means the customer, on their own booking page."""
+    booking's dashboard page. No actor means the customer, on their own booking page, or
+    (for ERASED) the retention task."""
 
     class Action(models.TextChoices):
         RESCHEDULED = "rescheduled", "Moved"
@@ -221,6 +247,7 @@ class BookingEvent(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Marked completed"
         NO_SHOW = "no_show", "Marked no-show"
+        ERASED = "erased", "Customer's details erased after the retention period"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -235,3 +262,39 @@ class BookingEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}Z"
+
+
+class BookingAccess(models.Model):
+    """A staff member saw the customer's details, the health details among them: who, when
+    and where (the booking's dashboard page, or the admin).
+
+    Kept apart from BookingEvent on purpose: events are the booking's changes, a short
+    history staff read to know what happened to the call (and code relies on one event per
+    change); sightings are many (every page load) and are for whoever audits access to health
+    information. Bookings are never deleted (erasure keeps the row), so both stay with it."""
+
+    class Where(models.TextChoices):
+        DASHBOARD = "dashboard", "Dashboard"
+        ADMIN = "admin", "Admin"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="accesses")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    where = models.CharField(max_length=10, choices=Where.choices, default=Where.DASHBOARD)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "booking accesses"
+
+    def __str__(self):
+        return f"{self.booking_id} seen by {self.viewer_id} {self.at:%Y-%m-%d %H:%M}Z"
+
+    @classmethod
+    def record(cls, booking, *, viewer, where=Where.DASHBOARD) -> "BookingAccess | None":
+        """Record that `viewer` is shown the booking's details; nothing once they are erased
+        (the page then shows placeholders)."""
+        if booking.erased_at is not None:
+            return None
+        return cls.objects.create(booking=booking, viewer=viewer, where=where)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -524,3 +524,43 @@ def bookings_complete_past(*, now=None) -> int:
         .filter(ends_at__lt=now)
         .update(status=Booking.Status.COMPLETED, updated_at=now)
     )
+
+
+ERASE_BATCH = 500
+
+
+def bookings_erase_expired(*, now=None) -> int:
+    """Erase the customer's personal and health details (name, e-mail, phone, the problem
+    they described, the video link) from bookings finished longer ago than
+    BOOKING_RETENTION_DAYS: a call held or missed (from its end), or a booking cancelled
+    (from the cancellation). Open bookings are never touched.
+
+    Unlike an enquiry the row stays, with placeholders in those fields (Booking.ERASED_DETAILS),
+    so the figures (topic, product, expert, times, status) and the booking's history still
+    count it; the erasure joins that history. Idempotent and safe to run twice at once:
+    erased_at marks a booking done, and each batch is claimed under row locks."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.BOOKING_RETENTION_DAYS)
+    expired = Booking.objects.filter(erased_at__isnull=True).filter(
+        Q(status__in=(Booking.Status.COMPLETED, Booking.Status.NO_SHOW), ends_at__lt=cutoff)
+        | Q(status=Booking.Status.CANCELLED, cancelled_at__lt=cutoff)
+        | Q(status=Booking.Status.CANCELLED, cancelled_at__isnull=True, updated_at__lt=cutoff)
+    )
+    erased = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                expired.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:ERASE_BATCH]
+            )
+            if not batch:
+                break
+            Booking.objects.filter(pk__in=batch).update(**Booking.ERASED_DETAILS, erased_at=now)
+            BookingEvent.objects.bulk_create(
+                BookingEvent(booking_id=pk, action=BookingEvent.Action.ERASED) for pk in batch
+            )
+        erased += len(batch)
+    if erased:
+        logger.info("Erased the details of %d bookings finished before %s", erased, cutoff.date())
+    return erased

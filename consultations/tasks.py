@@ -51,3 +51,11 @@ def complete_past_bookings() -> None:
     from consultations.services import bookings_complete_past
 
     bookings_complete_past()
+
+
+@shared_task(acks_late=True)
+def erase_expired_bookings() -> None:
+    """Every six hours (beat): the details of bookings finished BOOKING_RETENTION_DAYS ago."""
+    from consultations.services import bookings_erase_expired
+
+    bookings_erase_expired()

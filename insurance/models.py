@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from insurance.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 from insurance.storage import private_storage
 
 

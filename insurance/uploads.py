@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
-from insurance.encryption import encrypt_bytes
+from core.encryption import encrypt_bytes
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.forms import model_to_dict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -40,7 +42,7 @@ from consultations.dashboard.selectors import (
     sweep_interval,
     waiting_bookings,
 )
-from consultations.models import Booking, TimeOff, WeeklyAvailability
+from consultations.models import Booking, BookingAccess, TimeOff, WeeklyAvailability
 from consultations.services import (
     BookingChanged,
     CallNotStarted,
@@ -158,13 +160,21 @@ class CalendarView(ConsultationsStaffMixin, TemplateView):
 
 @method_decorator(never_cache, name="dispatch")
 class BookingDetailView(ConsultationsStaffMixin, TemplateView):
-    """A booking, its history, and the changes staff make to it, each a POST form."""
+    """A booking, its history, and the changes staff make to it, each a POST form.
+
+    The page shows the customer's description of their problem (health information), so
+    every rendering of it is recorded with who saw it (BookingAccess) before it is sent."""
 
     template_name = "consultations/dashboard/booking_detail.html"
 
     def get(self, request, *args, **kwargs):
         self.booking = get_object_or_404(bookings_for(request.user), pk=kwargs["pk"])
         return self.render_to_response(self.get_context_data())
+
+    def render_to_response(self, context, **response_kwargs):
+        BookingAccess.record(self.booking, viewer=self.request.user)
+        context["seen_by"] = _seen_by(self.booking)
+        return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
         booking, user, now = self.booking, self.request.user, timezone.now()
@@ -280,6 +290,18 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
         outcome = Booking.Status(self.request.POST["action"])
         booking_outcome_record(booking_id=self.booking.pk, outcome=outcome, by=self.request.user)
         return self.done(f"Marked {outcome.label.lower()}.")
+
+
+def _seen_by(booking, limit=20) -> list[dict]:
+    """Who has seen the booking's details, once per person: how often and when last (the
+    full record, one row per page shown, is BookingAccess)."""
+    rows = list(
+        booking.accesses.values("viewer")
+        .annotate(times=Count("pk"), last=Max("at"))
+        .order_by("-last")[:limit]
+    )
+    users = get_user_model().objects.in_bulk([row["viewer"] for row in rows if row["viewer"]])
+    return [{**row, "viewer": users.get(row["viewer"])} for row in rows]
 
 
 def _hours_form(key, data=None, **kwargs):

@@ -23,6 +23,7 @@ from django.views.generic import (
 )
 
 from core.dashboard import RoleRequiredMixin
+from core.encryption import decrypt_bytes
 from insurance.dashboard.access import can_edit_coverage, can_handle_enquiries
 from insurance.dashboard.forms import (
     CoverageRuleForm,
@@ -31,7 +32,6 @@ from insurance.dashboard.forms import (
     EnquiryNoteForm,
     EnquirySearchForm,
 )
-from insurance.encryption import decrypt_bytes
 from insurance.models import AuditEntry, CoverageRule, Enquiry, EnquiryNote, HealthFund
 from insurance.services import AlreadyAnswered, audit, enquiry_answer
 
