@@ -298,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
     "erase-expired-bookings": _every(6 * 60 * 60, "consultations.tasks.erase_expired_bookings"),
     "flush-product-views": _every(60, "shop.tasks.flush_product_views"),
+    "prune-rate-limits": _every(24 * 60 * 60, "core.tasks.prune_rate_limits"),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -507,10 +508,9 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "core.throttle.log_label"
 # Proxies in front of the site that append the client's address to X-Forwarded-For: the
-# production set-up terminates TLS in one. Login throttling and the enquiry rate limit count
+# production set-up terminates TLS in one. Login throttling and the form limits count
 # that address; with 0, the connection's own (REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
-RATELIMIT_IP_META_KEY = "core.throttle.client_ip"
 
 # A second factor for staff (core/twofactor.py, django-otp): with STAFF_TWO_FACTOR on, every
 # staff account confirms a code from an authenticator app (or a single-use backup code) at
@@ -586,6 +586,13 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 INSURANCE_STAFF_EMAIL = env.str("INSURANCE_STAFF_EMAIL", default="healthfunds@example.com")
 ENQUIRY_RETENTION_DAYS = env.int("ENQUIRY_RETENTION_DAYS", default=730)
 ENQUIRY_RATE_LIMIT = env.str("ENQUIRY_RATE_LIMIT", default="5/h")
+# Limits on the public forms (core/limits.py; counted in the database, exact across processes
+# and machines): bookings per connecting address (rolling window), open bookings per e-mail
+# address, and e-mails a day that a form may make us send to an address nobody has confirmed
+# (by following a link we sent it): no form can fill a calendar or flood a stranger's inbox.
+BOOKING_RATE_LIMIT = env.str("BOOKING_RATE_LIMIT", default="5/h")
+BOOKING_OPEN_PER_EMAIL = env.int("BOOKING_OPEN_PER_EMAIL", default=3)
+UNCONFIRMED_ADDRESS_EMAILS_PER_DAY = env.int("UNCONFIRMED_ADDRESS_EMAILS_PER_DAY", default=5)
 # Video consultations (consultations/)
 CONSULTATION_LENGTH_MINUTES = env.int("CONSULTATION_LENGTH_MINUTES", default=30)
 CONSULTATION_BUFFER_MINUTES = env.int("CONSULTATION_BUFFER_MINUTES", default=10)

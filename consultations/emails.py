@@ -4,6 +4,7 @@ The confirmation always carries the booking's current invite: after a reschedule
 again with the same UID and a higher SEQUENCE, which moves the event in the customer's
 calendar; a cancellation carries METHOD:CANCEL so the event disappears."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consultations.calendar import Meeting, cancellation_ics, ics_attachment, invite_ics
+from core.limits import address_proof
 
 
 def meeting(booking) -> Meeting:
@@ -41,7 +43,12 @@ def _context(booking, **extra) -> dict:
         "booking": booking,
         "local_start": booking.starts_at.astimezone(zone),
         "zone_label": booking.get_customer_time_zone_display(),
-        "status_url": settings.SITE_URL + booking.get_absolute_url(),
+        # Following it also proves the address is the customer's (core.limits): it may then
+        # be written to more often than an address anybody could have typed into the form.
+        "status_url": settings.SITE_URL
+        + booking.get_absolute_url()
+        + "?"
+        + urlencode({"confirm": address_proof(booking.email)}),
         "shop_name": settings.OSCAR_SHOP_NAME,
         "shop_phone": settings.SHOP_PHONE,
         **extra,

@@ -4,7 +4,7 @@ from django import forms
 from oscar.core.loading import get_model
 
 from consultations.models import AUSTRALIAN_TIME_ZONES, Topic
-from core.forms import ContactDetailsForm
+from core.forms import ContactDetailsForm, SubmissionKeyForm
 
 Product = get_model("catalogue", "Product")
 
@@ -32,7 +32,7 @@ class SlotChoiceField(forms.ChoiceField):
         return True  # checked against the free times, which change, in the form's clean()
 
 
-class BookingForm(ContactDetailsForm):
+class BookingForm(SubmissionKeyForm, ContactDetailsForm):
     topic = forms.ModelChoiceField(
         Topic.objects.all(), label="What would you like help with?", empty_label="Choose…"
     )

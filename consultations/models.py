@@ -146,6 +146,9 @@ class Booking(models.Model):
     CALL_STATES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
 
     token = models.CharField(max_length=64, unique=True, default=new_token)
+    # The key of the form page that asked for it (core.forms.SubmissionKeyForm): sent again,
+    # the same form finds this booking instead of making a second.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )

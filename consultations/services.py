@@ -25,31 +25,62 @@ from consultations.availability import (
 )
 from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
 from consultations.video import video_provider
+from core import limits
+from core.limits import LimitReached, Rate
 from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 
-def booking_request_create(*, data: dict, consent_text: str, consent_version: str) -> Booking:
+def booking_request_create(
+    *,
+    data: dict,
+    consent_text: str,
+    consent_version: str,
+    client_address: str,
+    submission_key,
+) -> tuple[Booking, bool]:
     """Save the request as `queued` and wake a worker once it is committed. The customer is
-    sent straight to the booking's page, which follows it through the queue."""
-    now = timezone.now()
-    booking = Booking.objects.create(
-        topic=data["topic"],
-        product=data.get("product"),
-        customer_time_zone=data["time_zone"],
-        starts_at=data["slot"],
-        ends_at=data["slot"] + slot_length(),
-        name=data["name"],
-        email=data["email"],
-        phone=data.get("phone", ""),
-        description=data["description"],
-        consent_text=consent_text,
-        consent_version=consent_version,
-        queued_at=now,
-    )
+    sent straight to the booking's page, which follows it through the queue. Returns
+    (booking, created): a form sent again (the same `submission_key`) returns the booking it
+    made, and makes and sends nothing new.
+
+    Raises core.limits.LimitReached, saving nothing, when the connecting address has booked
+    BOOKING_RATE_LIMIT calls, the e-mail address already has BOOKING_OPEN_PER_EMAIL open
+    bookings, or (never confirmed as the typer's) it has been sent its day's e-mails."""
+    email = data["email"]
+    with transaction.atomic():
+        # Locks in core.limits' order (address, then e-mail address): the same form sent
+        # twice at once waits here for the first, then finds its booking; two bookings for
+        # one e-mail address are counted one after the other.
+        by_address = limits.counter(scope="booking", visitor=client_address)
+        mail = limits.counter(scope="mail", visitor=email)
+        existing = Booking.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing, False
+        by_address.take(Rate.parse(settings.BOOKING_RATE_LIMIT), reason="address")
+        if Booking.objects.open().filter(email__iexact=email).count() >= (
+            settings.BOOKING_OPEN_PER_EMAIL
+        ):
+            raise LimitReached("open_bookings", count=settings.BOOKING_OPEN_PER_EMAIL)
+        limits.mail_budget_take(mail, address=email)
+        booking = Booking.objects.create(
+            submission_key=submission_key,
+            topic=data["topic"],
+            product=data.get("product"),
+            customer_time_zone=data["time_zone"],
+            starts_at=data["slot"],
+            ends_at=data["slot"] + slot_length(),
+            name=data["name"],
+            email=email,
+            phone=data.get("phone", ""),
+            description=data["description"],
+            consent_text=consent_text,
+            consent_version=consent_version,
+            queued_at=timezone.now(),
+        )
     enqueue_on_commit(tasks.allocate_booking, booking.pk)
-    return booking
+    return booking, True
 
 
 def queue_position(booking) -> int:

@@ -22,6 +22,8 @@ from consultations.services import (
     booking_reschedule,
     queue_position,
 )
+from core.limits import LimitReached, address_confirm
+from core.throttle import client_ip
 from core.utils import parse_id
 from shop.selectors import Product
 
@@ -49,14 +51,24 @@ def book(request):
     request.session[TIME_ZONE_KEY] = zone
     slots = free_slots(topic=topic) if topic else []
 
+    limit = None
     if request.method == "POST":
         form = BookingForm(request.POST, free_slots=slots)
         if form.is_valid():
-            booking = booking_request_create(
-                data=form.cleaned_data, consent_text=CONSENT_TEXT, consent_version=CONSENT_VERSION
-            )
-            return redirect(booking)
-        status = 400
+            try:
+                booking, _created = booking_request_create(
+                    data=form.cleaned_data,
+                    consent_text=CONSENT_TEXT,
+                    consent_version=CONSENT_VERSION,
+                    client_address=client_ip(request),
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+                return redirect(booking)
+            except LimitReached as reached:
+                # What they typed stays on the page, with why and what they can do instead.
+                limit, status = reached, 429
+        else:
+            status = 400
     else:
         initial = {"topic": topic, "product": product, "time_zone": zone, "slot": EARLIEST}
         form, status = BookingForm(initial=initial, free_slots=slots), 200
@@ -70,8 +82,12 @@ def book(request):
         "slot_days": _by_local_day(slots, zone),
         "chosen_slot": form["slot"].value(),
         "length": settings.CONSULTATION_LENGTH_MINUTES,
+        "limit": limit,
     }
-    return render(request, "consultations/book.html", context, status=status)
+    response = render(request, "consultations/book.html", context, status=status)
+    if limit and limit.retry_after:
+        response["Retry-After"] = str(limit.retry_after)
+    return response
 
 
 def _product(value):
@@ -105,6 +121,8 @@ def _booking(token) -> Booking:
 def booking_status(request, token):
     """The booking's state; for an open booking, changing the time or cancelling."""
     booking = _booking(token)
+    if "confirm" in request.GET:  # followed from one of the booking's e-mails
+        address_confirm(request.GET["confirm"])
     error, status = "", 200
     if request.method == "POST":
         cancelling = request.POST.get("action") == "cancel"

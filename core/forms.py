@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 from shop.australia import normalise_au_phone
@@ -46,3 +48,21 @@ class ContactDetailsForm(AccessibleFormMixin, forms.Form):
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         return normalise_au_phone(phone) if phone else ""
+
+
+class SubmissionKeyForm(forms.Form):
+    """A form that makes a record, sent once however often it is sent.
+
+    Each page carries a fresh random key; the service that saves the record saves the key with
+    it (a unique column) and, given a key it has seen, returns the record already made instead
+    of making another: a double click, a POST resent after a timeout or two identical POSTs at
+    the same moment make one record and one set of e-mails. A form posted without a key (an
+    old page, a script) is saved as new, as before."""
+
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_submission_key(self) -> uuid.UUID:
+        try:  # a tampered key is nobody's record: treat the form as new
+            return uuid.UUID(self.cleaned_data["submission_key"][:36])
+        except ValueError:
+            return uuid.uuid4()

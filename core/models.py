@@ -16,3 +16,38 @@ class PageGeneration(models.Model):
 
     def __str__(self):
         return f"page generation {self.value}"
+
+
+class RateLimit(models.Model):
+    """What one visitor (an address, an e-mail address) has recently made the site do, for the
+    limits in core/limits.py: one row per limit and visitor, locked while a request checks it.
+
+    The visitor is kept only as a keyed hash (`key`), never as the address itself."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    hits = models.JSONField(default=list, help_text="Times (Unix seconds) of recent hits.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_rate_limit_per_visitor")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]}: {len(self.hits)}"
+
+
+class ConfirmedAddress(models.Model):
+    """An e-mail address whose owner has followed a link we sent to it: the site may write
+    to it more often than to an address anybody could have typed into a form
+    (core/limits.py). Kept as a keyed hash."""
+
+    key = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "confirmed addresses"
+
+    def __str__(self):
+        return f"{self.key[:8]} confirmed {self.confirmed_at:%Y-%m-%d}"

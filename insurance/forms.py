@@ -1,7 +1,7 @@
 from django import forms
 from oscar.core.loading import get_model
 
-from core.forms import ContactDetailsForm
+from core.forms import ContactDetailsForm, SubmissionKeyForm
 from insurance.models import CoverLevel, Enquiry, HealthFund
 from insurance.privacy import CONSENT_TEXT
 from insurance.uploads import check_upload
@@ -10,7 +10,7 @@ from shop.australia import STATE_CHOICES, PostcodeInStateMixin
 Product = get_model("catalogue", "Product")
 
 
-class EnquiryForm(PostcodeInStateMixin, ContactDetailsForm):
+class EnquiryForm(PostcodeInStateMixin, SubmissionKeyForm, ContactDetailsForm):
     """Will my health fund cover this support? Only what staff need to answer it."""
 
     state = forms.ChoiceField(choices=[("", "Choose…"), *STATE_CHOICES], label="State or territory")
@@ -98,7 +98,7 @@ class EnquiryForm(PostcodeInStateMixin, ContactDetailsForm):
 
     def enquiry_data(self) -> dict:
         """The fields the enquiry stores (not the consent box, the honeypot or the upload)."""
-        skip = {"consent", "website", "upload"}
+        skip = {"consent", "website", "upload", "submission_key"}
         data = {k: v for k, v in self.cleaned_data.items() if k not in skip}
         if not data["fund"].is_other:
             data["fund_other_name"] = ""

@@ -124,6 +124,9 @@ class Enquiry(models.Model):
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    # The key of the form page that sent it (core.forms.SubmissionKeyForm): sent again, the
+    # same form finds this enquiry instead of making a second.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     # Who they are (needed to answer them)
     name = models.CharField(max_length=120)

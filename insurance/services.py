@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core import limits
+from core.limits import Rate
 from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
 from insurance import tasks
 from insurance.coverage import indicative_answer
@@ -32,15 +34,42 @@ def audit(enquiry, action, *, actor=None, detail=""):
     )
 
 
-def enquiry_submit(*, data: dict, upload=None) -> Enquiry:
+def enquiry_submit(
+    *, data: dict, upload=None, client_address: str, submission_key
+) -> tuple[Enquiry, bool]:
     """Save the enquiry with a fresh reference and the indicative answer the customer is
     shown, in one transaction; the acknowledgement and the staff notice are queued after it
-    commits (never before the row exists, never with its contents)."""
+    commits (never before the row exists, never with its contents). Returns (enquiry,
+    created): a form sent again (the same `submission_key`) returns the enquiry it made,
+    and makes and sends nothing new.
+
+    Raises core.limits.LimitReached, saving nothing, when the connecting address has sent
+    ENQUIRY_RATE_LIMIT enquiries, or the e-mail address (never confirmed as the typer's) has
+    been sent its day's e-mails."""
+    with transaction.atomic():
+        # Locks in core.limits' order (address, then e-mail address): the same form sent
+        # twice at once waits here for the first, then finds its enquiry.
+        by_address = limits.counter(scope="enquiry", visitor=client_address)
+        mail = limits.counter(scope="mail", visitor=data["email"])
+        existing = Enquiry.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing, False
+        by_address.take(Rate.parse(settings.ENQUIRY_RATE_LIMIT), reason="address")
+        limits.mail_budget_take(mail, address=data["email"])
+        enquiry = _enquiry_create(data=data, upload=upload, submission_key=submission_key)
+    enqueue_on_commit(tasks.send_enquiry_acknowledgement, enquiry.pk)
+    enqueue_on_commit(tasks.notify_staff_of_enquiry, enquiry.pk)
+    logger.info("Enquiry %s received", enquiry.reference)
+    return enquiry, True
+
+
+def _enquiry_create(*, data: dict, upload, submission_key) -> Enquiry:
     answer = indicative_answer(
         fund=data["fund"], cover_level=data["cover_level"], product=data["product"]
     )
     fields = {
         **data,
+        "submission_key": submission_key,
         "consent_text": CONSENT_TEXT,
         "consent_version": CONSENT_VERSION,
         "consented_at": timezone.now(),
@@ -59,13 +88,8 @@ def enquiry_submit(*, data: dict, upload=None) -> Enquiry:
                 audit(enquiry, AuditEntry.Action.CREATED)
         except IntegrityError:
             continue
-        break
-    else:
-        raise RuntimeError("Could not find a free enquiry reference")
-    enqueue_on_commit(tasks.send_enquiry_acknowledgement, enquiry.pk)
-    enqueue_on_commit(tasks.notify_staff_of_enquiry, enquiry.pk)
-    logger.info("Enquiry %s received", enquiry.reference)
-    return enquiry
+        return enquiry
+    raise RuntimeError("Could not find a free enquiry reference")
 
 
 class AlreadyAnswered(Exception):

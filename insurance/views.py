@@ -1,12 +1,12 @@
 """The enquiry form and its confirmation. Both carry health information, so neither may be
 stored by a browser or a proxy (Cache-Control: no-store)."""
 
-from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
+from core.limits import LimitReached
+from core.throttle import client_ip
 from core.utils import parse_id
 from insurance.coverage import indicative_answer
 from insurance.forms import EnquiryForm
@@ -21,15 +21,6 @@ SESSION_KEY = "insurance_enquiries"
 @never_cache
 def enquiry(request):
     if request.method == "POST":
-        if is_ratelimited(
-            request,
-            group="insurance-enquiry",
-            key="ip",
-            rate=settings.ENQUIRY_RATE_LIMIT,
-            method="POST",
-            increment=True,
-        ):
-            return render(request, "insurance/rate_limited.html", status=429)
         form = EnquiryForm(request.POST, request.FILES)
         if form.is_spam:
             return render(
@@ -39,9 +30,24 @@ def enquiry(request):
                 status=400,
             )
         if form.is_valid():
-            enquiry = enquiry_submit(data=form.enquiry_data(), upload=form.cleaned_data["upload"])
+            try:
+                enquiry, _created = enquiry_submit(
+                    data=form.enquiry_data(),
+                    upload=form.cleaned_data["upload"],
+                    client_address=client_ip(request),
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except LimitReached as limit:
+                # What they typed stays on the page, with why it was not sent and when it can be.
+                context = _context(form, limit=limit, had_upload=bool(request.FILES))
+                response = render(request, "insurance/enquiry_form.html", context, status=429)
+                if limit.retry_after:
+                    response["Retry-After"] = str(limit.retry_after)
+                return response
             request.session[SESSION_KEY] = [
-                *request.session.get(SESSION_KEY, [])[-9:],
+                *[ref for ref in request.session.get(SESSION_KEY, []) if ref != enquiry.reference][
+                    -9:
+                ],
                 enquiry.reference,
             ]
             return redirect("insurance:enquiry-sent", reference=enquiry.reference)

@@ -59,8 +59,14 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     running = Site(tmp_path_factory.mktemp("site") / "var")
-    # Every visitor here is 127.0.0.1: the per-address limit on enquiries is tested on its own.
-    running.env["ENQUIRY_RATE_LIMIT"] = "1000/h"
+    # Every visitor here is 127.0.0.1 with a few e-mail addresses: the form limits are tested
+    # on their own (tests/core/test_limits.py, tests/reliability/test_limits_processes.py).
+    running.env.update(
+        ENQUIRY_RATE_LIMIT="1000/h",
+        BOOKING_RATE_LIMIT="1000/h",
+        BOOKING_OPEN_PER_EMAIL="1000",
+        UNCONFIRMED_ADDRESS_EMAILS_PER_DAY="1000",
+    )
     # Staff sign in as in production: password, then a code from an authenticator app
     # (support.log_in sets the app up at each account's first sign-in).
     running.env["STAFF_TWO_FACTOR"] = "1"

@@ -52,3 +52,18 @@ def test_production_with_everything_set_passes_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_zero_set_up_mode_listens_on_this_machine_only():
+    """It runs with DEBUG on (Django's technical 404 and 400 pages list the URL patterns) and
+    the demo passwords: the README says never to expose it, and `make run` binds loopback."""
+    from config.localredis import redis_server_argv
+
+    procfile = dict(
+        line.split(": ", 1) for line in (BASE_DIR / "Procfile").read_text().splitlines() if line
+    )
+    redis_argv = redis_server_argv(port=6380, data_dir=BASE_DIR / "var" / "redis")
+
+    assert "--bind 127.0.0.1:$PORT" in procfile["web"]
+    assert redis_argv[redis_argv.index("--bind") + 1] == "127.0.0.1"
+    assert "never expose" in (BASE_DIR / "README.md").read_text()

@@ -49,3 +49,21 @@ def test_task_is_queued_once_with_the_commit(django_capture_on_commit_callbacks,
     with django_capture_on_commit_callbacks() as callbacks:
         _queue_heartbeat_on_commit()
     assert callbacks == [record_heartbeat.delay]
+
+
+def test_a_real_worker_prunes_idle_form_limit_rows(celery_worker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import RateLimit
+    from core.tasks import prune_rate_limits
+
+    idle = RateLimit.objects.create(scope="booking", key="a" * 64, hits=[1.0])
+    RateLimit.objects.filter(pk=idle.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    busy = RateLimit.objects.create(scope="booking", key="b" * 64, hits=[1.0])
+
+    prune_rate_limits.delay()
+
+    wait_for(lambda: not RateLimit.objects.filter(pk=idle.pk).exists())
+    assert RateLimit.objects.filter(pk=busy.pk).exists()

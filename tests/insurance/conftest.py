@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from oscar.core.loading import get_model
 
 from insurance.models import HealthFund
@@ -12,7 +11,6 @@ MARKER = "ZQX-SECRET-7731"  # typed by the "customer"; must never appear outside
 @pytest.fixture
 def demo(db, settings, tmp_path, load_demo):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    cache.clear()  # rate-limit counters
     load_demo()
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from insurance import services
@@ -56,6 +57,25 @@ def test_submitting_saves_the_enquiry_and_shows_a_reference_and_the_indicative_a
     assert "only your fund can confirm" in html
     assert "no-store" in page["Cache-Control"]
     assert MARKER not in html
+
+
+def test_the_same_form_sent_twice_makes_one_enquiry_and_shows_its_reference_again(
+    client, form_data, django_capture_on_commit_callbacks
+):
+    key = re.search(
+        r'name="submission_key" value="([0-9a-f-]{36})"',
+        client.get("/insurance/enquiry/").content.decode(),
+    ).group(1)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = _submit(client, form_data, submission_key=key)
+        again = _submit(Client(), form_data, submission_key=key)  # e.g. after a timeout
+
+    enquiry = Enquiry.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert enquiry.reference in first["Location"]
+    assert len(callbacks) == 2, "one acknowledgement and one staff notice, not two of each"
 
 
 def test_the_confirmation_is_only_shown_to_whoever_sent_it(client, form_data):
@@ -219,9 +239,15 @@ def test_a_burst_of_enquiries_from_one_address_gets_a_friendly_429(client, form_
     settings.ENQUIRY_RATE_LIMIT = "2/h"
 
     statuses = [_submit(client, form_data).status_code for _ in range(3)]
+    refused = _submit(client, form_data)
 
     assert statuses == [302, 302, 429]
-    assert "Please try again a little later" in _submit(client, form_data).content.decode()
+    assert Enquiry.objects.count() == 2
+    html = refused.content.decode()
+    assert "2 enquiries have been sent from your connection in the last hour" in html
+    assert "1300 668 466" in html
+    assert 'value="Mia Nguyen"' in html and MARKER in html, "what was typed is still there"
+    assert int(refused["Retry-After"]) > 55 * 60
 
 
 def test_a_filled_honeypot_is_refused(client, form_data):

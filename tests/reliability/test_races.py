@@ -252,6 +252,7 @@ def test_twenty_customers_booking_the_last_free_time_make_one_call(
                 "name": f"Customer {n}", "email": f"customer{n}@example.com.au", "phone": "",
                 "description": "Lower back pain", "consent": "on", "product": "",
             },
+            REMOTE_ADDR=f"203.0.113.{n}",  # twenty people, twenty connections
         )  # fmt: skip
 
     responses = at_once([lambda n=n: book(n) for n in range(BOOKERS)])
@@ -474,3 +475,75 @@ def test_an_enquiry_answered_by_two_officers_at_once_keeps_the_first_answer(
         answer_emails=len(answers),
         overwritten=0,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# 5. The same form sent twice at the same moment (a double click, a resend after a timeout)
+# --------------------------------------------------------------------------------------------
+
+
+def _submission_key(page: str) -> str:
+    return re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_a_booking_form_sent_twice_at_once_makes_one_booking_and_one_email(
+    on_postgres, committed_db, redis_conn, ledger
+):
+    # given a customer on the booking form, with one expert free
+    anna = expert("Anna")
+    form = html(Client().get("/consultations/book/", {"topic": "back"}))
+    slot = re.findall(r'name="slot" id="slot-\d+-\d+" value="([^"]+)"', form)[2]
+    data = {
+        "topic": Topic.objects.get(slug="back").pk, "time_zone": "Australia/Sydney",
+        "slot": slot, "name": "Mia Nguyen", "email": "mia@example.com.au", "phone": "",
+        "description": "Lower back pain", "consent": "on", "product": "",
+        "submission_key": _submission_key(form),
+    }  # fmt: skip
+    celery_app.control.purge()
+
+    # when the same form arrives twice at the same moment
+    sends = [Client(), Client()]
+    responses = at_once([lambda c=c: c.post("/consultations/book/", data) for c in sends])
+    with start_worker(
+        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
+    ):
+        wait_for(ledger.settled)
+
+    # then one booking is made, both answers show it, and one confirmation is e-mailed
+    booking = Booking.objects.get()
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r["Location"] for r in responses} == {booking.get_absolute_url()}
+    assert (booking.status, booking.expert) == ("confirmed", anna)
+    assert [n for n, *_ in ledger.published] == ["allocate_booking", "send_booking_email"]
+    assert [m.to for m in mail.outbox] == [["mia@example.com.au"]]
+    report("booking form sent twice", requests=2, bookings=1, emails=len(mail.outbox))
+
+
+def test_an_enquiry_form_sent_twice_at_once_makes_one_enquiry_and_one_set_of_emails(
+    on_postgres, celery_worker, ledger, settings, tmp_path
+):
+    # given a customer on the enquiry form
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    product = create_product(upc="LT", title="LumboTrain Back Support", price=D("289.95"))
+    data = {
+        "name": "Mia Nguyen", "email": "mia@example.com.au", "phone": "", "state": "NSW",
+        "postcode": "2000", "fund": HealthFund.objects.get(slug="bupa").pk,
+        "cover_level": "top", "product": product.pk, "referral": "gp",
+        "question": "Can I claim for my lower back?", "contact_preference": "email",
+        "consent": "on",
+        "submission_key": _submission_key(html(Client().get("/insurance/enquiry/"))),
+    }  # fmt: skip
+
+    # when the same form arrives twice at the same moment
+    sends = [Client(), Client()]
+    responses = at_once([lambda c=c: c.post("/insurance/enquiry/", data) for c in sends])
+    wait_for(ledger.settled)
+
+    # then one enquiry is made, both answers show its reference, and each e-mail goes once
+    enquiry = Enquiry.objects.get()
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r["Location"] for r in responses} == {f"/insurance/enquiry/sent/{enquiry.reference}/"}
+    for client, response in zip(sends, responses, strict=True):
+        assert enquiry.reference in html(client.get(response["Location"]))
+    assert sorted(m.to[0] for m in mail.outbox) == ["healthfunds@example.com", "mia@example.com.au"]
+    report("enquiry form sent twice", requests=2, enquiries=1, emails=len(mail.outbox))

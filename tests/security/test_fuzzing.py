@@ -103,10 +103,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def site(demo, db, settings, tmp_path):
     """The demo's pictures where its pages look for them; enquiry uploads in this test's folder;
-    the enquiry rate limit out of the way (tests/insurance proves it)."""
+    the form limits out of the way (tests/core/test_limits.py proves them)."""
     settings.MEDIA_ROOT = demo
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.ENQUIRY_RATE_LIMIT = "100000/h"
+    settings.ENQUIRY_RATE_LIMIT = settings.BOOKING_RATE_LIMIT = "100000/h"
+    settings.BOOKING_OPEN_PER_EMAIL = settings.UNCONFIRMED_ADDRESS_EMAILS_PER_DAY = 100000
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_set_up_is_confirmed_by_the_apps_first_code_then_shows_backup_codes(clie
     assert len(codes) == 10
     assert client.session.session_key != password_session, "a new session key once confirmed"
     assert client.get("/dashboard/").status_code == 200
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/").status_code == 403  # the admin is for superusers only
 
 
 def test_every_later_sign_in_asks_for_a_code_and_a_code_opens_once(client, staff):

@@ -1,0 +1,168 @@
+"""What one visitor can make the booking form do: a form sent twice books once; an address
+books at most BOOKING_RATE_LIMIT calls an hour; an e-mail address holds at most
+BOOKING_OPEN_PER_EMAIL open bookings; and an address nobody has confirmed is sent at most
+UNCONFIRMED_ADDRESS_EMAILS_PER_DAY e-mails a day from the forms. A refused booking answers 429
+with the reason, the phone number and everything typed still on the page."""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from consultations.models import Booking, Topic
+from consultations.services import booking_allocate, booking_cancel, booking_email_send
+from core.limits import visitor_key
+from core.models import RateLimit
+
+PHONE = "1300 668 466"
+
+
+@pytest.fixture
+def demo(db, load_demo):
+    load_demo()
+
+
+@pytest.fixture
+def back(demo):
+    return Topic.objects.get(slug="back")
+
+
+def _slots(client):
+    html = client.get("/consultations/book/", {"topic": "back"}).content.decode()
+    return re.findall(r'name="slot" id="slot-\d+-\d+" value="([^"]+)"', html)
+
+
+def _book(client, back, slot, *, key=None, address="198.51.100.7", **overrides):
+    data = {
+        "topic": back.pk, "time_zone": "Australia/Sydney", "slot": slot, "name": "Mia Nguyen",
+        "email": "mia@example.com.au", "phone": "", "product": "",
+        "description": "Which size of LumboTrain?", "consent": "on",
+        "submission_key": key or str(uuid.uuid4()), **overrides,
+    }  # fmt: skip
+    return client.post("/consultations/book/", data, REMOTE_ADDR=address)
+
+
+def _assert_refused_keeping_what_was_typed(response, reason_text):
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Your call has not been booked yet." in html
+    assert reason_text in html
+    assert PHONE in html
+    assert 'value="Mia Nguyen"' in html
+    assert "Which size of LumboTrain?" in html
+
+
+def test_the_form_page_carries_a_fresh_submission_key_each_time(client, back):
+    keys = [
+        re.search(
+            r'name="submission_key" value="([0-9a-f-]{36})"',
+            client.get("/consultations/book/", {"topic": "back"}).content.decode(),
+        ).group(1)
+        for _ in range(2)
+    ]
+
+    assert keys[0] != keys[1]
+
+
+def test_a_form_sent_twice_books_once_and_shows_the_same_booking(client, back):
+    slot, key = _slots(client)[2], str(uuid.uuid4())
+
+    first = _book(client, back, slot, key=key)
+    again = _book(client, back, slot, key=key)
+
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == Booking.objects.get().get_absolute_url()
+    assert RateLimit.objects.get(scope="booking").hits.__len__() == 1, "counted once"
+
+
+def test_an_address_books_five_calls_an_hour_then_is_told_when_it_can_book_again(client, back):
+    slots = _slots(client)
+    emails = [f"person{n}@example.com" for n in range(7)]
+
+    statuses = [_book(client, back, slots[n], email=emails[n]).status_code for n in range(5)]
+    refused = _book(client, back, slots[5], email=emails[5])
+
+    assert statuses == [302] * 5
+    _assert_refused_keeping_what_was_typed(
+        refused, "5 calls have been sent from your connection in the last hour"
+    )
+    assert "about 60 minutes" in refused.content.decode()
+    assert 59 * 60 < int(refused["Retry-After"]) <= 60 * 60
+    assert Booking.objects.count() == 5
+    assert _book(client, back, slots[5], email=emails[5], address="192.0.2.1").status_code == 302
+
+    # an hour after the first booking, one place has freed (a rolling window)
+    limit = RateLimit.objects.get(scope="booking", key=visitor_key("198.51.100.7"))
+    limit.hits = [limit.hits[0] - 3601, *limit.hits[1:]]
+    limit.save()
+    assert _book(client, back, slots[6], email=emails[6]).status_code == 302
+
+
+def test_an_email_address_holds_three_open_bookings_at_most(client, back, settings):
+    slots = _slots(client)
+    for n in range(3):
+        assert _book(client, back, slots[n], address=f"192.0.2.{n}").status_code == 302
+
+    refused = _book(client, back, slots[3], address="192.0.2.9")
+
+    _assert_refused_keeping_what_was_typed(refused, "already has 3 video calls booked")
+    assert "Retry-After" not in refused
+    # once one is cancelled, another can be booked
+    booking_cancel(booking_id=Booking.objects.first().pk, version=None)
+    assert _book(client, back, slots[3], address="192.0.2.9").status_code == 302
+
+
+def test_an_unconfirmed_address_is_sent_five_form_emails_a_day_then_no_more(client, back, settings):
+    settings.BOOKING_OPEN_PER_EMAIL = 100
+    slots = _slots(client)
+    for n in range(5):
+        assert _book(client, back, slots[n], address=f"192.0.2.{n}").status_code == 302
+
+    refused = _book(client, back, slots[5], address="192.0.2.9")
+
+    _assert_refused_keeping_what_was_typed(refused, "We've already sent 5 emails today")
+    assert Booking.objects.count() == 5
+
+
+def test_following_a_link_from_our_email_confirms_the_address_and_lifts_the_daily_cap(
+    client, back, settings
+):
+    settings.BOOKING_OPEN_PER_EMAIL = 100
+    slots = _slots(client)
+    for n in range(5):
+        _book(client, back, slots[n], address=f"192.0.2.{n}")
+    booking = Booking.objects.first()
+    booking_allocate(booking_id=booking.pk)
+    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    link = re.search(r"/consultations/booking/\S+\?confirm=\S+", mail.outbox[-1].body).group(0)
+
+    assert client.get(link).status_code == 200
+
+    assert _book(client, back, slots[5], address="192.0.2.9").status_code == 302
+
+
+def test_a_forged_confirmation_link_confirms_nothing(client, back, settings):
+    settings.BOOKING_OPEN_PER_EMAIL = 100
+    slots = _slots(client)
+    for n in range(5):
+        _book(client, back, slots[n], address=f"192.0.2.{n}")
+    booking = Booking.objects.first()
+
+    page = client.get(booking.get_absolute_url(), {"confirm": "forged:token"})
+
+    assert page.status_code == 200
+    assert _book(client, back, slots[5], address="192.0.2.9").status_code == 429
+
+
+def test_stale_limit_rows_are_pruned(back):
+    from core.limits import rate_limits_prune
+
+    RateLimit.objects.create(scope="booking", key="a" * 64, hits=[1.0])
+    RateLimit.objects.filter(key="a" * 64).update(updated_at=timezone.now() - timedelta(days=2))
+    RateLimit.objects.create(scope="booking", key="b" * 64, hits=[1.0])
+
+    assert rate_limits_prune() == 1
+    assert list(RateLimit.objects.values_list("key", flat=True)) == ["b" * 64]
