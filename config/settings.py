@@ -230,6 +230,13 @@ MIGRATION_MODULES = {
 # port, with its data under var/redis (see config/localredis.py).
 LOCAL_REDIS_PORT = env.int("LOCAL_REDIS_PORT", default=6380)
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{LOCAL_REDIS_PORT}/0")
+# A Redis that stops answering (paused, overloaded, cut off without a reset) holds up a
+# request no longer than a stopped one: every client the site has (the broker's publish,
+# /healthz, the product counters) gives up after REDIS_TIMEOUT seconds, connecting or waiting
+# for a reply, and a process that found it not answering leaves it alone for
+# REDIS_RETRY_AFTER seconds (core/health.py, core/queue.py). Redis answers in a millisecond.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.25)
+REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", default=10.0)
 
 CELERY_BROKER_URL = REDIS_URL
 # Only JSON crosses the broker: no pickles, and nothing that is not a primary key or a flag.
@@ -254,19 +261,18 @@ CELERY_MAX_RETRY_DELAY = env.int("CELERY_MAX_RETRY_DELAY", default=300)
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    # A Redis host that does not answer (not merely refusing) fails a publish within a second
-    # instead of the system's TCP timeout of minutes.
-    "socket_connect_timeout": 1,
+    # A Redis that does not answer fails a publish within REDIS_TIMEOUT instead of the system's
+    # TCP timeout (connecting) or forever (a reply). The worker's own long poll (BRPOP) is
+    # read only once its reply has arrived (kombu's event loop), so it is not cut short.
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
 }
-# A request that commits a row queues its task after the commit (core/queue.py); with Redis
-# down the publish gives up after ~0.2 s and the row waits for the sweeps, so the customer's
-# page never hangs on the broker.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+# A request that commits a row queues its task after the commit (core/queue.py): one attempt,
+# so with Redis down or not answering the publish gives up within REDIS_TIMEOUT and the row
+# waits for the sweeps; the customer's page never hangs on the broker. (kombu's retry would
+# reconnect and try again, tripling that; a pooled connection that Redis closed, as on a
+# restart, is replaced by redis-py before the attempt, with no retry needed.)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"

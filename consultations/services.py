@@ -27,7 +27,13 @@ from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyA
 from consultations.video import video_provider
 from core import limits
 from core.limits import LimitReached, Rate
-from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
+from core.queue import (
+    SWEEP_GRACE_SECONDS,
+    SWEEP_WINDOW,
+    enqueue,
+    enqueue_last_try,
+    enqueue_on_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +160,7 @@ def bookings_requeue_stale(*, older_than_seconds: int = 120) -> int:
         )
     )
     for booking_id in stale:
-        tasks.allocate_booking.delay(booking_id)
+        enqueue(tasks.allocate_booking, booking_id)
     if stale:
         logger.warning("Re-queued %d bookings left queued since before %s", len(stale), cutoff)
     return len(stale)
@@ -542,7 +548,7 @@ def reminders_due(*, now=None) -> int:
             **{f"{field}__isnull": True},
         )
         for booking_id in due.values_list("pk", flat=True):
-            tasks.send_booking_email.delay(booking_id, kind)
+            enqueue(tasks.send_booking_email, booking_id, kind)
             queued += 1
     return queued
 

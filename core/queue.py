@@ -3,9 +3,16 @@
 The database is the source of truth (DESIGN.md): every row records the work still owed on it
 (an e-mail's ``*_sent_at`` still empty, a booking still ``queued``), and a message on Redis is
 only a wake-up call. So a request whose row is committed has succeeded even when Redis cannot
-take the message: the publish is tried briefly (CELERY_TASK_PUBLISH_RETRY_POLICY, a fraction
-of a second), a warning is logged, and the periodic sweeps (beat) find the owed work in the
-database and queue it again once Redis is back.
+take the message: the publish is tried once, for at most REDIS_TIMEOUT (a fraction of a
+second; CELERY_TASK_PUBLISH_RETRY_POLICY), a warning is logged, and the periodic sweeps (beat)
+find the owed work in the database and queue it again once Redis is back.
+
+A publish that failed also rests the broker for this process (core.health.redis_resting): for
+REDIS_RETRY_AFTER seconds nothing is published, so during an outage a stream of POSTs costs
+one timeout per process in that while, not one each, and so does a sweep, not one per row.
+A message that reached a Redis that then stopped answering may still be delivered once it
+answers again, besides the sweep's copy: every task claims its work by a conditional update
+(a ``*_sent_at`` set, a booking no longer ``queued``), so the second finds nothing to do.
 """
 
 import logging
@@ -14,6 +21,8 @@ from datetime import timedelta
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
+
+from core.health import redis_answered, redis_failed, redis_resting
 
 logger = logging.getLogger(__name__)
 
@@ -27,20 +36,35 @@ SWEEP_WINDOW = timedelta(days=1)
 BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
-def enqueue(task, *args) -> bool:
-    """Queue ``task(*args)`` now; False, with a warning, when the broker cannot take it. The
-    warning names the task and its ids only: task arguments never carry personal data."""
+def _publish(task, args, send) -> bool:
+    """``send()`` unless the broker is resting; False, logged, when it was not sent. The log
+    names the task and its ids only: task arguments never carry personal data."""
+    broker = task.app.conf.broker_url
+    if redis_resting(broker):
+        logger.info(
+            "%s%r not queued: the broker failed to answer a moment ago; the sweep will queue it",
+            task.name,
+            args,
+        )
+        return False
     try:
-        task.delay(*args)
+        send()
     except BROKER_ERRORS as error:
-        logger.warning(
+        log = logger.warning if redis_failed(broker) else logger.info
+        log(
             "%s%r not queued, the broker is unreachable (%s); the sweep will queue it again",
             task.name,
             args,
             type(error).__name__,
         )
         return False
+    redis_answered(broker)
     return True
+
+
+def enqueue(task, *args) -> bool:
+    """Queue ``task(*args)`` now; False, with a warning, when the broker cannot take it."""
+    return _publish(task, args, lambda: task.delay(*args))
 
 
 def enqueue_on_commit(task, *args) -> None:
@@ -54,9 +78,4 @@ def enqueue_last_try(task, *args) -> bool:
     (the message says its retries are spent). The next sweep is the retry, so a mail server
     that is down for an hour costs one attempt per owed e-mail per sweep, not a growing pile
     of retry chains."""
-    try:
-        task.apply_async(args, retries=task.max_retries or 0)
-    except BROKER_ERRORS as error:
-        logger.warning("%s%r not queued by the sweep (%s)", task.name, args, type(error).__name__)
-        return False
-    return True
+    return _publish(task, args, lambda: task.apply_async(args, retries=task.max_retries or 0))

@@ -13,7 +13,7 @@ from django.db.models import F
 from oscar.core.loading import get_model
 from redis.exceptions import RedisError
 
-from core.health import redis_client
+from core.health import redis_answered, redis_client, redis_failed, redis_resting
 
 Product = get_model("catalogue", "Product")
 ProductRecord = get_model("analytics", "ProductRecord")
@@ -33,7 +33,8 @@ def product_view_count(product_id: int) -> None:
     ANALYTICS_PUSH_SECONDS, in one round trip: a round trip per view was most of the time a
     product page served from the page cache took. A process killed outright loses at most
     that long of views; one that exits normally pushes them first. Raises RedisError (within
-    0.2 s) when Redis is unreachable; the views are kept for the next push."""
+    REDIS_TIMEOUT) when Redis does not answer; the views are kept for the next push, which
+    waits while Redis rests (core.health.redis_resting)."""
     _views[product_id] += 1
     if time.monotonic() - _views_pushed_at >= settings.ANALYTICS_PUSH_SECONDS:
         product_views_push()
@@ -43,17 +44,22 @@ def product_views_push() -> None:
     global _views_pushed_at
     _views_pushed_at = time.monotonic()
     pending = dict(_views)
-    if not pending:
+    client = redis_client(timeout=settings.REDIS_TIMEOUT)
+    if not pending or redis_resting(client.connection_pool):
         return
     _views.clear()
-    pipe = redis_client(timeout=0.2).pipeline(transaction=False)
+    pipe = client.pipeline(transaction=False)
     for product_id, views in pending.items():
         pipe.hincrby(PRODUCT_VIEWS_KEY, product_id, views)
     try:
         pipe.execute()
     except RedisError:
+        # Kept, though a Redis that took the counts and then stopped answering adds them
+        # once it answers again: counted twice then (analytics, not money).
         _views.update(pending)
+        redis_failed(client.connection_pool)
         raise
+    redis_answered(client.connection_pool)
 
 
 @atexit.register
@@ -63,8 +69,17 @@ def _push_before_exit() -> None:
 
 
 def basket_addition_count(product_id: int) -> None:
-    """One basket addition more, in Redis (raises RedisError like product_view_count)."""
-    redis_client(timeout=0.2).hincrby(BASKET_ADDITIONS_KEY, product_id, 1)
+    """One basket addition more, in Redis (raises RedisError like product_view_count, and at
+    once while Redis rests: that addition is not counted)."""
+    client = redis_client(timeout=settings.REDIS_TIMEOUT)
+    if redis_resting(client.connection_pool):
+        raise RedisError("not asked: Redis failed to answer a moment ago")
+    try:
+        client.hincrby(BASKET_ADDITIONS_KEY, product_id, 1)
+    except RedisError:
+        redis_failed(client.connection_pool)
+        raise
+    redis_answered(client.connection_pool)
 
 
 def product_views_flush() -> int:

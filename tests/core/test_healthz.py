@@ -1,5 +1,8 @@
 """/healthz tells a load balancer and a person what is wrong, and answers 503 when anything is."""
 
+import socket
+import threading
+
 from core.tasks import record_heartbeat
 from tests.plugins.local_redis import free_port
 from tests.waiting import wait_for
@@ -34,6 +37,27 @@ def test_healthz_is_503_when_redis_is_unreachable(client, db, settings):
     assert body["database"] == "ok"
     assert body["redis"].startswith("error: ConnectionError")
     assert body["worker"] == "unknown: Redis unreachable"
+
+
+def test_healthz_reports_a_redis_that_does_not_answer_within_redis_timeout(client, db, settings):
+    # given a "Redis" that takes connections (the kernel queues them) and never answers, as a
+    # paused or overloaded one does
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+
+        # when /healthz is asked (in a thread: a client without a timeout would never return)
+        answered = []
+        asking = threading.Thread(target=lambda: answered.append(client.get("/healthz")))
+        asking.start()
+        asking.join(timeout=30)
+
+    # then it gave up after REDIS_TIMEOUT and said so
+    assert answered, "/healthz waited for a Redis that does not answer"
+    assert answered[0].status_code == 503
+    assert answered[0].json()["redis"] == "error: TimeoutError"
+    assert answered[0].json()["worker"] == "unknown: Redis unreachable"
 
 
 def test_healthz_calls_an_old_heartbeat_stale(client, db, redis_conn, settings):

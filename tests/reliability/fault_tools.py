@@ -1,13 +1,14 @@
 """The faults tests/reliability/test_faults.py injects, each confined to the test that uses it:
-a Redis server of its own (stopped or flushed without touching anyone else's), an SMTP server
-that stalls or serves, a TCP proxy in front of PostgreSQL that drops every connection, a video
-provider that hangs in the middle of an allocation, and Celery worker processes to kill.
+a Redis server of its own (stopped, paused or flushed without touching anyone else's), an SMTP
+server that stalls or serves, a TCP proxy in front of PostgreSQL that drops every connection, a
+video provider that hangs in the middle of an allocation, and Celery worker processes to kill.
 
 Imported by those worker processes too (VIDEO_PROVIDER), so nothing here needs pytest.
 """
 
 import contextlib
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -58,8 +59,18 @@ class LocalRedis:
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)  # noqa: S603
         wait_for_port(self.port)
 
+    def pause(self) -> None:
+        """Stop answering without closing anything (SIGSTOP), as a Redis that hangs, swaps or
+        is cut off without a reset: connections are still accepted (into the kernel's queue),
+        commands are still taken in, and no reply comes until `resume`."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.resume()  # a paused process would not act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None

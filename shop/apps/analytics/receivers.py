@@ -4,9 +4,10 @@ Oscar counts a view by UPDATE-ing the product's ProductRecord inside the request
 product page is then a write, which under load serialises the requests on that one row and,
 on SQLite, fails some with "database is locked". Here a view is one Redis HINCRBY instead
 (no database write on a read page, `shop/analytics.py`), and `shop.tasks.flush_product_views`
-(beat, every minute)
-adds the counts to ProductRecord.num_views. If Redis is down the view is simply not counted:
-analytics never costs a customer their page. Views by signed-in customers still get Oscar's
+(beat, every minute) adds the counts to ProductRecord.num_views. If Redis is down or does not
+answer, views wait in the process for a later push and a basket addition is not counted:
+analytics never costs a customer their page, nor more than REDIS_TIMEOUT of it, once per
+process while Redis rests (core/health.py). Views by signed-in customers still get Oscar's
 per-user records (their own history, rare next to anonymous views). Basket additions are
 counted the same way: Oscar's UPDATE made every add to basket wait on the product's row.
 """
@@ -35,7 +36,7 @@ def view_count(product_id: int) -> None:
     try:
         product_view_count(product_id)
     except RedisError:
-        logger.info("Redis unavailable: a view of product %s was not counted", product_id)
+        logger.info("Redis unavailable: views (product %s) kept for a later push", product_id)
 
 
 def receive_product_view(sender, product, user, request=None, **kwargs):
