@@ -222,24 +222,35 @@ def _order_confirmed(order) -> bool:
     return CommunicationEvent.objects.filter(order=order, event_type__code="ORDER_PLACED").exists()
 
 
-@pytest.fixture
-def allocations():
-    """Allocations committed ("Booking 7 confirmed"), by a worker thread or this process. A
-    handler on the service's own logger: starting a worker reconfigures the root logger."""
-    committed: list[str] = []
+@contextmanager
+def _records_of(logger_name: str, pattern: str | None = None):
+    """The records a logger emits while inside (with `pattern`, the messages that match it),
+    kept by a handler on that logger itself: starting a worker reconfigures the root logger."""
+    records: list = []
 
-    class Committed(logging.Handler):
+    class Kept(logging.Handler):
         def emit(self, record):
-            if re.fullmatch(r"Booking \d+ confirmed", record.getMessage()):
-                committed.append(record.getMessage())
+            if pattern is None:
+                records.append(record)
+            elif re.fullmatch(pattern, record.getMessage()):
+                records.append(record.getMessage())
 
-    logger = logging.getLogger("consultations.services")
-    handler, level = Committed(), logger.level
+    logger = logging.getLogger(logger_name)
+    handler, level = Kept(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    yield committed
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def allocations():
+    """Allocations committed ("Booking 7 confirmed"), by a worker thread or this process."""
+    with _records_of("consultations.services", r"Booking \d+ confirmed") as messages:
+        yield messages
 
 
 def _report(fault: str, **counts) -> None:
@@ -369,20 +380,9 @@ def _kind(request: dict) -> str:
 
 @pytest.fixture
 def queue_log():
-    """What core.queue logged (a handler on its own logger, as for `allocations`)."""
-    records: list[logging.LogRecord] = []
-
-    class Kept(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    logger = logging.getLogger("core.queue")
-    handler, level = Kept(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    yield records
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    """What core.queue logged."""
+    with _records_of("core.queue") as records:
+        yield records
 
 
 def test_with_redis_paused_every_page_answers_at_once_and_the_work_is_done_once_it_answers(
