@@ -238,6 +238,11 @@ class Booking(models.Model):
     def get_absolute_url(self):
         return reverse("consultations:booking", kwargs={"token": self.token})
 
+    @property
+    def is_open(self) -> bool:
+        """Still to happen or still to be placed: the customer may cancel or withdraw it."""
+        return self.status in self.OPEN_STATES
+
 
 class BookingEvent(models.Model):
     """A change made to a booking after it was placed: who, what and when, shown on the

@@ -195,3 +195,30 @@ def test_a_real_worker_confirms_a_booking_and_the_sweep_recovers_a_lost_message(
     assert bookings_requeue_stale() == 1
     wait_for(lambda: Booking.objects.get(pk=lost.pk).status != "queued")
     assert Booking.objects.get(pk=lost.pk).expert != Booking.objects.get(pk=booking.pk).expert
+
+
+@pytest.mark.parametrize("status", ["queued", "needs_new_time", "waitlisted"])
+def test_a_customer_still_waiting_can_withdraw_from_their_page(client, demo, status):
+    # given a customer whose request is still waiting for a time
+    form = client.get("/consultations/book/", {"topic": "back"})
+    slot = _slots(form.content.decode())[1]
+    client.post(
+        "/consultations/book/",
+        {"topic": Topic.objects.get(slug="back").pk, "time_zone": "Australia/Sydney",
+         "slot": slot, **_details()},
+    )  # fmt: skip
+    booking = Booking.objects.get()
+    Booking.objects.filter(pk=booking.pk).update(status=status)
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert "Withdraw my request" in page
+
+    # when they withdraw it
+    response = client.post(
+        booking.get_absolute_url(), {"action": "cancel", "version": str(booking.sequence)}
+    )
+
+    # then it is cancelled, and the page says so
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert "This booking is cancelled" in client.get(booking.get_absolute_url()).content.decode()
