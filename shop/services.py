@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
@@ -102,7 +103,13 @@ def order_confirmations_resend_owed(
 
 def order_message_context(order) -> dict:
     """What the order e-mails show beyond Oscar's defaults: GST and how to pay."""
-    context = {"order": order, "lines": order.lines.all(), "gst": order.total_tax}
+    context = {
+        "order": order,
+        "lines": order.lines.all(),
+        "gst": order.total_tax,
+        "shop_phone": settings.SHOP_PHONE,
+        "shop_phone_tel": settings.SHOP_PHONE_TEL,
+    }
     codes = {source.source_type.code for source in order.sources.select_related("source_type")}
     if BANK_TRANSFER.code in codes:
         context["bank_transfer"] = bank_transfer_instructions(order)

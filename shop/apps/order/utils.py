@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from oscar.apps.order import utils
@@ -37,5 +38,5 @@ def sold_out_message(product, left: int) -> str:
         what = f"Sorry, “{title}” has just sold out"
     return (
         f"{what}, so we have not placed your order and nothing has been charged. "
-        "Please change your basket, or call us on 1300 668 466 and we'll help."
+        f"Please change your basket, or call us on {settings.SHOP_PHONE} and we'll help."
     )
