@@ -609,7 +609,9 @@ BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=730)
 VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="consultations.video.JitsiMeeting")
 VIDEO_MEETING_BASE_URL = env.str("VIDEO_MEETING_BASE_URL", default="https://meet.jit.si")
 # The site's address for links in e-mails sent by the worker (no request there).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unless set, the zero set-up site's own address: `make run` serves on PORT (default 8000).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+SITE_URL = SITE_URL.rstrip("/")
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

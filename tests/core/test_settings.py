@@ -67,3 +67,14 @@ def test_the_zero_set_up_mode_listens_on_this_machine_only():
     assert "--bind 127.0.0.1:$PORT" in procfile["web"]
     assert redis_argv[redis_argv.index("--bind") + 1] == "127.0.0.1"
     assert "never expose" in (BASE_DIR / "README.md").read_text()
+
+
+def test_links_in_emails_follow_the_port_the_zero_set_up_site_serves_on():
+    show = ("shell", "-c", "from django.conf import settings; print(settings.SITE_URL)")
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT")}
+
+    on_8123 = _manage(*show, env={**env, "PORT": "8123"})
+    chosen = _manage(*show, env={**env, "PORT": "8123", "SITE_URL": "https://shop.example/"})
+
+    assert on_8123.stdout.strip().endswith("http://127.0.0.1:8123"), on_8123.stderr
+    assert chosen.stdout.strip().endswith("https://shop.example")
