@@ -22,13 +22,16 @@ setup: $(BIN)/.installed
 	$(BIN)/python manage.py load_demo
 
 # Web (gunicorn on 127.0.0.1:$(PORT)), Celery worker and beat, and, unless REDIS_URL is set,
-# a Redis server with its data in var/redis. Ctrl-C or SIGTERM stops all of them.
+# a Redis server with its data in var/redis, on a port no other run holds (config/localredis.py
+# picks it before anything starts). Ctrl-C or SIGTERM stops all of them.
 run: setup
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "Using REDIS_URL; not starting a Redis server."; \
 		PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --port $(PORT) web worker beat; \
 	else \
-		PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --port $(PORT) web worker beat redis; \
+		redis_port=$$($(BIN)/python -m config.localredis --port) || exit 1; \
+		LOCAL_REDIS_PORT=$$redis_port PATH="$(CURDIR)/$(BIN):$$PATH" \
+			exec $(BIN)/honcho start --port $(PORT) web worker beat redis; \
 	fi
 
 # The browser tests (tests/browser/) drive Debian's Chromium and inject axe-core; the Nu HTML

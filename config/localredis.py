@@ -4,9 +4,16 @@
 lives in var/redis with the append-only file on, so messages queued before a restart are still
 there after it. It listens on 127.0.0.1 only, on LOCAL_REDIS_PORT (default 6380, so it never
 collides with a system Redis on 6379).
+
+Before anything starts, `make run` asks `python -m config.localredis --port` which port this
+run's Redis will take: 6380 if it is free, else (another zero set-up site runs on this machine)
+a free one, said in one line. The web, worker and beat of the run are given that port, so they
+never talk to a Redis another run started. A LOCAL_REDIS_PORT set by hand is kept, or refused
+in one sentence when it is taken.
 """
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -28,6 +35,41 @@ def redis_server_argv(*, port: int, data_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
+DEFAULT_PORT = 6380
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def port_for_this_run() -> int:
+    """The port this run's Redis takes (see the module's docstring); SystemExit with the reason
+    when LOCAL_REDIS_PORT names a port that is taken."""
+    chosen = os.environ.get("LOCAL_REDIS_PORT", "").strip()
+    if chosen:
+        if not _free(int(chosen)):
+            raise SystemExit(
+                f"LOCAL_REDIS_PORT={chosen} is taken (another `make run`?): choose another "
+                "LOCAL_REDIS_PORT, or leave it unset to take a free one."
+            )
+        return int(chosen)
+    if _free(DEFAULT_PORT):
+        return DEFAULT_PORT
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    print(
+        f"Port {DEFAULT_PORT} is taken (another site running?): this run's Redis uses {port}.",
+        file=sys.stderr,
+    )
+    return port
+
+
 def main() -> None:
     base_dir = Path(__file__).resolve().parent.parent
     var_dir = Path(os.environ.get("VAR_DIR", base_dir / "var")).resolve()
@@ -39,4 +81,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:] == ["--port"]:
+        print(port_for_this_run())
+    else:
+        sys.exit(main())
