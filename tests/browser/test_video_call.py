@@ -171,12 +171,14 @@ def _worker_paused(site):
     redis_url = site.env.get("REDIS_URL") or f"redis://127.0.0.1:{site.env['LOCAL_REDIS_PORT']}/0"
     app = Celery(broker=redis_url)
     try:
-        assert app.control.cancel_consumer(WORKER_QUEUE, reply=True, timeout=10), (
+        # limit=1: the site has one worker; without it Celery waits out the whole timeout
+        # for more replies (10 s each way).
+        assert app.control.cancel_consumer(WORKER_QUEUE, reply=True, timeout=10, limit=1), (
             "the site's worker did not answer"
         )
         try:
             yield
         finally:
-            app.control.add_consumer(WORKER_QUEUE, reply=True, timeout=10)
+            app.control.add_consumer(WORKER_QUEUE, reply=True, timeout=10, limit=1)
     finally:
         app.close()
