@@ -2,7 +2,7 @@ import uuid
 
 from django import forms
 
-from shop.australia import normalise_au_phone
+from core.australia import normalise_au_phone
 
 
 class AccessibleFormMixin:

@@ -1,11 +1,11 @@
 from django import forms
 from oscar.core.loading import get_model
 
+from core.australia import STATE_CHOICES, PostcodeInStateMixin
 from core.forms import ContactDetailsForm, SubmissionKeyForm
 from insurance.models import CoverLevel, Enquiry, HealthFund
 from insurance.privacy import CONSENT_TEXT
 from insurance.uploads import check_upload
-from shop.australia import STATE_CHOICES, PostcodeInStateMixin
 
 Product = get_model("catalogue", "Product")
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from oscar.core.loading import get_model
 
 from consultations.models import Booking, Topic
+from core.australia import STATE_CHOICES, validate_postcode
 from insurance.models import AuditEntry, Enquiry, HealthFund
-from shop.australia import STATE_CHOICES, validate_postcode
 from tests.shop.checkout_steps import ADDRESS
 
 Product = get_model("catalogue", "Product")

@@ -3,8 +3,8 @@
 from django import forms
 from oscar.apps.checkout import forms as oscar_forms
 
+from core.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
 from core.forms import AccessibleFormMixin
-from shop.australia import STATE_CHOICES, PostcodeInStateMixin, normalise_au_phone
 from shop.payment import payment_methods
 
 

@@ -1,4 +1,5 @@
-"""Australian states, postcodes and phone numbers, for checkout's address forms.
+"""Australian states, postcodes and phone numbers, for every form that asks for an address or a
+phone (checkout, the health-fund enquiry, the booking).
 
 Pure Python (no Oscar, no database) so that forms, services and tests can all use it.
 """

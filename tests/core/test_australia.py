@@ -7,7 +7,7 @@ the module's table shows up as a failing test instead of being copied into the e
 import pytest
 from django.core.exceptions import ValidationError
 
-from shop.australia import (
+from core.australia import (
     POSTCODE_RANGES,
     STATE_CHOICES,
     normalise_au_phone,
