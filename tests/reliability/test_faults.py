@@ -385,6 +385,7 @@ def queue_log():
         yield records
 
 
+@pytest.mark.slow
 def test_with_redis_paused_every_page_answers_at_once_and_the_work_is_done_once_it_answers(
     demo, broker, settings, tasks_run, allocations, queue_log
 ):
@@ -736,6 +737,7 @@ def _kill(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_allocation_and_mid_email_leaves_one_booking_and_one_email(
     demo, broker, requests_sent, tmp_path, settings
 ):
@@ -829,6 +831,7 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+@pytest.mark.slow
 def test_requests_in_flight_when_postgresql_drops_its_connections_get_a_503_then_all_succeed(
     on_postgres, committed_db, settings, tmp_path
 ):

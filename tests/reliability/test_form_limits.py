@@ -79,6 +79,7 @@ def _send_enquiry(base: str, product, fund, n: int) -> int:
     return response.status_code
 
 
+@pytest.mark.slow
 def test_fourteen_enquiries_from_one_address_to_two_workers_restarted_midway_accept_five(
     gunicorn,
 ):
