@@ -26,7 +26,7 @@ from consultations.availability import (
 from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
 from consultations.video import video_provider
 from core import limits
-from core.limits import LimitReached, Rate
+from core.limits import LimitReached
 from core.queue import (
     SWEEP_GRACE_SECONDS,
     SWEEP_WINDOW,
@@ -56,20 +56,21 @@ def booking_request_create(
     bookings, or (never confirmed as the typer's) it has been sent its day's e-mails."""
     email = data["email"]
     with transaction.atomic():
-        # Locks in core.limits' order (address, then e-mail address): the same form sent
-        # twice at once waits here for the first, then finds its booking; two bookings for
-        # one e-mail address are counted one after the other.
-        by_address = limits.counter(scope="booking", visitor=client_address)
-        mail = limits.counter(scope="mail", visitor=email)
-        existing = Booking.objects.filter(submission_key=submission_key).first()
+        # The same form sent twice at once waits in form_admit for the first, then finds it;
+        # bookings for one e-mail address are counted one after the other (its row is locked).
+        existing = limits.form_admit(
+            scope="booking",
+            rate=settings.BOOKING_RATE_LIMIT,
+            client_address=client_address,
+            email=email,
+            already_made=lambda: Booking.objects.filter(submission_key=submission_key).first(),
+        )
         if existing is not None:
             return existing, False
-        by_address.take(Rate.parse(settings.BOOKING_RATE_LIMIT), reason="address")
         if Booking.objects.open().filter(email__iexact=email).count() >= (
             settings.BOOKING_OPEN_PER_EMAIL
         ):
             raise LimitReached("open_bookings", count=settings.BOOKING_OPEN_PER_EMAIL)
-        limits.mail_budget_take(mail, address=email)
         booking = Booking.objects.create(
             submission_key=submission_key,
             topic=data["topic"],

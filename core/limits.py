@@ -5,11 +5,12 @@ booking) is a way to fill a calendar or flood a stranger's inbox. Its service ta
 from each limit inside the transaction that saves the record:
 
     with transaction.atomic():
-        by_address = limits.counter(scope="booking", visitor=client_address)
-        by_email = limits.counter(scope="mail", visitor=email)
-        ... # a resubmitted form is found here, after the locks: see below
-        by_address.take(Rate.parse(settings.BOOKING_RATE_LIMIT), reason="address")
-        limits.mail_budget_take(by_email, address=email)
+        existing = limits.form_admit(
+            scope="booking", rate=settings.BOOKING_RATE_LIMIT, client_address=address,
+            email=email, already_made=lambda: Booking.objects.filter(submission_key=key).first(),
+        )
+        if existing is not None:
+            return existing  # the same form sent again
         ... # save the record
 
 The rule: a limit is a row per visitor, locked for the rest of the transaction, holding the
@@ -20,8 +21,8 @@ cannot stall a form), and a hit counts only if the record it allowed is saved: a
 transaction takes its hit back. Two submissions from one visitor wait for each other on the
 row, so the second sees what the first saved (how a form sent twice finds its record).
 
-Always lock the `scope` rows in the same order (the visitor's address first, then the e-mail
-address), so that two requests never wait for each other in a circle. Visitors are stored as
+`form_admit` always locks the rows in the same order (the visitor's address first, then the
+e-mail address), so that two requests never wait for each other in a circle. Visitors are stored as
 keyed hashes, never as the address itself.
 """
 
@@ -154,6 +155,23 @@ def address_confirm(proof: str) -> bool:
 
 def address_is_confirmed(address: str) -> bool:
     return ConfirmedAddress.objects.filter(key=visitor_key(address)).exists()
+
+
+def form_admit(*, scope: str, rate: str, client_address: str, email: str, already_made):
+    """Admit a public form that makes a record and e-mails `email`, inside the transaction
+    that will save the record. Locks the connecting address's row of `scope`, then the e-mail
+    address's (always in that order), then asks `already_made()`: the record a resubmission of
+    the same form made, returned as it is (nothing taken). Otherwise takes a place from the
+    address's `rate` ("5/h") and one e-mail from the address's daily budget, or raises
+    LimitReached. Returns None when the caller should save a new record."""
+    by_address = counter(scope=scope, visitor=client_address)
+    mail = counter(scope="mail", visitor=email)
+    existing = already_made()
+    if existing is not None:
+        return existing
+    by_address.take(Rate.parse(rate), reason="address")
+    mail_budget_take(mail, address=email)
+    return None
 
 
 def rate_limits_prune(*, now=None) -> int:

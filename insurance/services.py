@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import limits
-from core.limits import Rate
 from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
 from insurance import tasks
 from insurance.coverage import indicative_answer
@@ -47,15 +46,16 @@ def enquiry_submit(
     ENQUIRY_RATE_LIMIT enquiries, or the e-mail address (never confirmed as the typer's) has
     been sent its day's e-mails."""
     with transaction.atomic():
-        # Locks in core.limits' order (address, then e-mail address): the same form sent
-        # twice at once waits here for the first, then finds its enquiry.
-        by_address = limits.counter(scope="enquiry", visitor=client_address)
-        mail = limits.counter(scope="mail", visitor=data["email"])
-        existing = Enquiry.objects.filter(submission_key=submission_key).first()
+        # The same form sent twice at once waits in form_admit for the first, then finds it.
+        existing = limits.form_admit(
+            scope="enquiry",
+            rate=settings.ENQUIRY_RATE_LIMIT,
+            client_address=client_address,
+            email=data["email"],
+            already_made=lambda: Enquiry.objects.filter(submission_key=submission_key).first(),
+        )
         if existing is not None:
             return existing, False
-        by_address.take(Rate.parse(settings.ENQUIRY_RATE_LIMIT), reason="address")
-        limits.mail_budget_take(mail, address=data["email"])
         enquiry = _enquiry_create(data=data, upload=upload, submission_key=submission_key)
     enqueue_on_commit(tasks.send_enquiry_acknowledgement, enquiry.pk)
     enqueue_on_commit(tasks.notify_staff_of_enquiry, enquiry.pk)

@@ -44,12 +44,9 @@ def enquiry(request):
                 if limit.retry_after:
                     response["Retry-After"] = str(limit.retry_after)
                 return response
-            request.session[SESSION_KEY] = [
-                *[ref for ref in request.session.get(SESSION_KEY, []) if ref != enquiry.reference][
-                    -9:
-                ],
-                enquiry.reference,
-            ]
+            # The last ten this session sent (a resent form's reference once).
+            earlier = [r for r in request.session.get(SESSION_KEY, []) if r != enquiry.reference]
+            request.session[SESSION_KEY] = [*earlier[-9:], enquiry.reference]
             return redirect("insurance:enquiry-sent", reference=enquiry.reference)
         return render(request, "insurance/enquiry_form.html", _context(form), status=400)
     return render(
