@@ -50,10 +50,12 @@ browser-deps: node_modules/.installed
 		fi; }
 	@command -v java >/dev/null || { echo "The HTML checks need Java (apt-get install default-jre-headless)"; exit 1; }
 
+# The layers (.importlinter): config > sitewide > departments | staff_auth > core.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --recursive core shop insurance blog consultations config --severity-level medium --quiet
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit --recursive core staff_auth sitewide shop insurance blog consultations config --severity-level medium --quiet
 
 test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run

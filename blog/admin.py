@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.html import format_html
 
 from blog.models import Article, Category, Tag
+from core import clock
 
 
 @admin.register(Category)
@@ -40,7 +40,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for article in queryset:
             article.status = Article.Status.PUBLISHED
-            article.published_at = article.published_at or timezone.now()
+            article.published_at = article.published_at or clock.now()
             article.save()
 
     @admin.action(description="Unpublish (back to draft)")

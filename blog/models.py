@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
+
+from core import clock
 
 WORDS_PER_MINUTE = 200
 
@@ -39,7 +40,13 @@ class Tag(models.Model):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may read: published, and not dated in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=clock.now())
+
+    def scheduled_after(self, moment):
+        """Published for a time after ``moment``, soonest first: they go public on their own."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=moment).order_by(
+            "published_at"
+        )
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -98,7 +105,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = clock.now()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -109,7 +116,7 @@ class Article(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= clock.now()
         )
 
     @property

@@ -84,7 +84,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Applications
 # --------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "core.apps.SuperuserAdminConfig",  # django.contrib.admin, superusers only
+    "staff_auth.apps.SuperuserAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -113,7 +113,7 @@ INSTALLED_APPS = [
     "shop.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
-    "shop.apps.dashboard.apps.DashboardConfig",
+    "sitewide.dashboard.apps.DashboardConfig",  # Oscar's dashboard, its front page ours
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
@@ -134,10 +134,12 @@ INSTALLED_APPS = [
     "phonenumber_field",
     # Ours
     "core",
+    "staff_auth",  # staff sign-in: second factor, login throttling, superusers-only admin
     "shop",
     "blog",
     "insurance",
     "consultations",
+    "sitewide",  # pages that span the departments: home, robots, sitemap, dashboard front page
 ]
 if env.str("AWS_STORAGE_BUCKET_NAME", default=""):  # see "Static files, uploads" below
     INSTALLED_APPS.append("storages")
@@ -294,12 +296,11 @@ def _every(seconds: int, task: str) -> dict:
 # Periodic work finds what it has to do in the database, so a worker that was down catches up.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": _every(HEARTBEAT_INTERVAL, "core.tasks.record_heartbeat"),
-    # Bookings left queued and e-mails still owed (their message lost with Redis down or
-    # flushed, or their retries spent): found in the database, queued again.
+    # Every e-mail still owed (its message lost with Redis down or flushed, or its retries
+    # spent) and every one the clock has made due (reminders): core/outbox.py.
+    "sweep-outbox": _every(60, "core.tasks.sweep_outbox"),
+    # Bookings left queued (their message lost): found in the database, queued again.
     "sweep-stale-bookings": _every(60, "consultations.tasks.sweep_stale_bookings"),
-    "sweep-enquiry-emails": _every(60, "insurance.tasks.sweep_owed_enquiry_emails"),
-    "sweep-order-emails": _every(60, "shop.tasks.sweep_owed_order_confirmations"),
-    "booking-reminders": _every(5 * 60, "consultations.tasks.send_due_reminders"),
     "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
     "erase-expired-bookings": _every(6 * 60 * 60, "consultations.tasks.erase_expired_bookings"),
@@ -402,6 +403,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A mail server that accepts the connection and then stalls fails the send, and the task
 # retries, instead of holding a worker until the task's time limit (which is not retried).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# How long a worker holds an owed e-mail while it sends it (core/outbox.py): longer than any
+# send can take; a worker killed mid-send leaves it to the sweep once this has passed.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=max(300, 6 * EMAIL_TIMEOUT))
 if "EMAIL_URL" in env:
     globals().update(env.email_url("EMAIL_URL"))
 elif PRODUCTION:
@@ -487,14 +491,14 @@ MIDDLEWARE.insert(
 )
 INSTALLED_APPS += ["csp", "axes"]
 
-# Login throttling (django-axes, core/throttle.py): LOGIN_FAILURE_LIMIT wrong passwords for
+# Login throttling (django-axes, staff_auth/throttle.py): LOGIN_FAILURE_LIMIT wrong passwords for
 # one account from one address lock that account for that address, and
 # LOGIN_FAILURE_LIMIT_PER_ADDRESS from one address (any accounts) lock the address, within
 # LOGIN_LOCKOUT_MINUTES and for that long; the page says so (429). Nobody can lock a named
 # account from elsewhere: the right password from another address still signs in. Failures
 # are counted in the database, so every web process shares them; successful logins are not
 # recorded (no personal data kept that throttling does not need).
-AUTHENTICATION_BACKENDS = ["core.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
+AUTHENTICATION_BACKENDS = ["staff_auth.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("oscar.apps.basket.middleware.BasketMiddleware") + 1,
     "axes.middleware.AxesMiddleware",
@@ -502,23 +506,23 @@ MIDDLEWARE.insert(
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
-# The pair first, then the address alone (core.throttle.LoginThrottleHandler reads them so).
+# The pair first, then the address alone (staff_auth.throttle.LoginThrottleHandler reads them so).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_HANDLER = "core.throttle.LoginThrottleHandler"
-AXES_USERNAME_CALLABLE = "core.throttle.login_name"
-AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
-AXES_LOCKOUT_CALLABLE = "core.throttle.lockout_response"
+AXES_HANDLER = "staff_auth.throttle.LoginThrottleHandler"
+AXES_USERNAME_CALLABLE = "staff_auth.throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "core.requests.client_ip"
+AXES_LOCKOUT_CALLABLE = "staff_auth.throttle.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 # Axes' log lines name the login page, not the e-mail address or the IP address (personal
 # data stays out of logs; the attempts themselves are in the admin, Axes > Access attempts).
 AXES_VERBOSE = False
-AXES_CLIENT_STR_CALLABLE = "core.throttle.log_label"
+AXES_CLIENT_STR_CALLABLE = "staff_auth.throttle.log_label"
 # Proxies in front of the site that append the client's address to X-Forwarded-For: the
 # production set-up terminates TLS in one. Login throttling and the form limits count
 # that address; with 0, the connection's own (REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
-# A second factor for staff (core/twofactor.py, django-otp): with STAFF_TWO_FACTOR on, every
+# A second factor for staff (staff_auth/twofactor.py, django-otp): with STAFF_TWO_FACTOR on, every
 # staff account confirms a code from an authenticator app (or a single-use backup code) at
 # each sign-in before /dashboard/ or /admin/ opens; the first time it sets the app up from a
 # QR code. On in production mode; in the zero set-up mode only for staff who set up an app.
@@ -526,11 +530,11 @@ STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=PRODUCTION)
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "core.twofactor.OTPMiddleware",
+    "staff_auth.twofactor.OTPMiddleware",
 )
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("core.twofactor.OTPMiddleware") + 1,
-    "core.twofactor.StaffSecondFactorMiddleware",
+    MIDDLEWARE.index("staff_auth.twofactor.OTPMiddleware") + 1,
+    "staff_auth.twofactor.StaffSecondFactorMiddleware",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -620,74 +624,9 @@ SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 # kept up to date on every save either.
 
 
-def _access(path: str):
-    """An Oscar `access_fn` imported when first used (settings must not import app code)."""
-
-    def check(user, url_name=None, url_args=None, url_kwargs=None):
-        from django.utils.module_loading import import_string
-
-        return import_string(path)(user, url_name, url_args, url_kwargs)
-
-    return check
-
-
-# The dashboard's own sections, each shown only to the staff whose role it is (access_fn).
-OSCAR_DASHBOARD_NAVIGATION = [
-    *OSCAR_DASHBOARD_NAVIGATION,
-    {
-        "label": "Health funds",
-        "icon": "fas fa-notes-medical",
-        "children": [
-            {
-                "label": "Enquiries",
-                "url_name": "insurance-dashboard:enquiry-list",
-                "access_fn": _access("insurance.dashboard.access.can_handle_enquiries"),
-            },
-            {
-                "label": "Coverage table",
-                "url_name": "insurance-dashboard:coverage-list",
-                "access_fn": _access("insurance.dashboard.access.can_edit_coverage"),
-            },
-        ],
-    },
-    {
-        "label": "Consultations",
-        "icon": "fas fa-video",
-        "children": [
-            {
-                "label": "Today's board",
-                "url_name": "consultations-dashboard:board",
-                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
-            },
-            {
-                "label": "Calendar",
-                "url_name": "consultations-dashboard:calendar",
-                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
-            },
-            {
-                "label": "Hours and time off",
-                "url_name": "consultations-dashboard:availability",
-                "access_fn": _access("consultations.dashboard.access.can_use_consultations"),
-            },
-        ],
-    },
-    {
-        "label": "Articles",
-        "icon": "fas fa-newspaper",
-        "children": [
-            {
-                "label": "All articles",
-                "url_name": "blog-dashboard:article-list",
-                "access_fn": _access("blog.dashboard.access.can_edit_articles"),
-            },
-            {
-                "label": "Write an article",
-                "url_name": "blog-dashboard:article-create",
-                "access_fn": _access("blog.dashboard.access.can_edit_articles"),
-            },
-        ],
-    },
-]
+# The dashboard's navigation: Oscar's own sections (OSCAR_DASHBOARD_NAVIGATION from
+# oscar.defaults), then each department's, declared by its AppConfig.dashboard_menu() and
+# gathered by sitewide.apps.SitewideConfig.ready; each shown only to the staff whose role it is.
 
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"},

@@ -2,28 +2,18 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.decorators.cache import cache_page
 
-from blog.sitemaps import SITEMAPS
-from core import twofactor
 from core import views as core_views
 from shop import views as shop_views
+from staff_auth import twofactor
 
 _customer = apps.get_app_config("customer")
 
 urlpatterns = [
     # Before Oscar's urls: Oscar's own "" only redirects to the catalogue.
-    path("", core_views.HomeView.as_view(), name="home"),
+    path("", include("sitewide.urls")),
     path("healthz", core_views.healthz, name="healthz"),
-    path("robots.txt", core_views.robots_txt, name="robots-txt"),
-    path(
-        "sitemap.xml",
-        cache_page(60 * 15)(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
     path("blog/", include("blog.urls")),
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
@@ -38,7 +28,7 @@ urlpatterns = [
         shop_views.signed_order_link(_customer.anon_order_form_view.as_view()),
     ),
     path("wishlists/<str:key>/", shop_views.WishListView.as_view()),
-    # The staff second factor (core/twofactor.py), before Oscar's dashboard URLs.
+    # The staff second factor (staff_auth/twofactor.py), before Oscar's dashboard URLs.
     path("dashboard/two-factor/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
     path("dashboard/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),
     path(

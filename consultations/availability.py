@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 from consultations.models import Booking, Expert, TimeOff
+from core import clock
 
 
 def slot_length() -> timedelta:
@@ -55,7 +55,7 @@ class Candidate:
 
 
 def bookable_window(now: datetime | None = None) -> tuple[datetime, datetime]:
-    now = now or timezone.now()
+    now = now or clock.now()
     return (
         now + timedelta(hours=settings.BOOKING_MINIMUM_NOTICE_HOURS),
         now + timedelta(days=settings.BOOKING_HORIZON_DAYS),
@@ -140,6 +140,38 @@ def free_slots(*, topic, now: datetime | None = None) -> list[datetime]:
     """The UTC starts a customer can book for a topic now (minimum notice to horizon)."""
     start, end = bookable_window(now)
     return list(Availability(topic=topic, start=start, end=end).slots_by_expert())
+
+
+def movable_slots(booking, *, keep_expert: bool, now: datetime | None = None) -> list[datetime]:
+    """The one answer to "which times can this booking move to": free times on its topic
+    within the booking window, its own time left out and its own place not counted against
+    it. With ``keep_expert`` a confirmed call moves only to its own expert's free times (staff
+    moving it; a lead gives it to someone else separately); without, to any expert's (the
+    customer: booking_reschedule keeps the same expert when they are free, else the least
+    booked one). The customer's page and the dashboard offer these; booking_reschedule
+    checks the chosen time against the same rule."""
+    start, end = bookable_window(now)
+    slots = Availability(
+        topic=booking.topic, start=start, end=end, exclude_booking_id=booking.pk
+    ).slots_by_expert()
+    own = booking.expert if keep_expert and booking.is_confirmed else None
+    return [
+        slot
+        for slot, experts in slots.items()
+        if slot != booking.starts_at and (own is None or own in experts)
+    ]
+
+
+def parse_slot(value) -> datetime | None:
+    """A time as pages and links carry it (ISO 8601 with its offset) as a UTC instant, or None
+    for anything else: one parser for the booking form, the booking page and the dashboard."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
 def nearest_free_slots(

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
+from core import clock
+
 PRODID = "-//Bauerfeind Australia//Video consultations//EN"
 REMINDER_BEFORE = timedelta(minutes=15)
 
@@ -68,7 +70,7 @@ def _event(meeting: Meeting, *, status: str) -> Event:
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstamp", clock.now())
     event.add("dtstart", _utc(meeting.starts_at))
     event.add("dtend", _utc(meeting.ends_at))
     event.add("summary", meeting.summary)

@@ -4,15 +4,21 @@ The confirmation always carries the booking's current invite: after a reschedule
 again with the same UID and a higher SEQUENCE, which moves the event in the customer's
 calendar; a cancellation carries METHOD:CANCEL so the event disappears."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations.calendar import Meeting, cancellation_ics, ics_attachment, invite_ics
+from consultations.models import Booking
+from consultations.services import new_time_offers
+from core import outbox
 from core.limits import address_proof
 
 
@@ -89,3 +95,73 @@ def _message(booking, kind: str, **extra) -> EmailMultiAlternatives:
     elif kind == "cancellation" and booking.confirmed_at:
         message.attach(*ics_attachment(cancellation_ics(meeting(booking)), "CANCEL"))
     return message
+
+
+# --------------------------------------------------------------------------------------------
+# What a booking owes its customer (core/outbox.py sends it, once)
+# --------------------------------------------------------------------------------------------
+
+
+def _build(kind: str):
+    def build(booking) -> EmailMultiAlternatives:
+        extra = {"book_url": settings.SITE_URL + reverse("consultations:book")}
+        if kind == "new_time_offer":
+            extra["offers"] = new_time_offers(booking)
+        return booking_message(booking, kind, **extra)
+
+    return build
+
+
+def _reminder_owed(field: str, ahead: timedelta):
+    def owed(now):
+        return Booking.objects.confirmed().filter(
+            starts_at__gt=now,
+            starts_at__lte=now + ahead,
+            # A call booked an hour ahead needs no "tomorrow" reminder.
+            confirmed_at__lte=F("starts_at") - ahead,
+            **{f"{field}__isnull": True},
+        )
+
+    return owed
+
+
+def _declare(kind: str, owed, since: str | None) -> None:
+    outbox.declare(
+        outbox.OwedEmail(
+            kind=f"booking.{kind}",
+            owed=lambda now: owed(now).select_related("expert"),
+            build=_build(kind),
+            since=since,
+            sent_field=f"{kind}_sent_at",
+            error_field="last_email_error",
+            # Moved or given to another expert during the send: the new invite is owed.
+            version_field="sequence",
+        )
+    )
+
+
+# `since`: updated_at is when it was confirmed, moved or given to another expert.
+_declare(
+    "confirmation",
+    lambda now: Booking.objects.confirmed().filter(
+        confirmation_sent_at__isnull=True, starts_at__gt=now
+    ),
+    since="updated_at",
+)
+_declare(
+    "cancellation",
+    lambda now: Booking.objects.filter(
+        status=Booking.Status.CANCELLED, cancellation_sent_at__isnull=True
+    ),
+    since="cancelled_at",
+)
+_declare(
+    "new_time_offer",
+    lambda now: Booking.objects.filter(
+        status=Booking.Status.NEEDS_NEW_TIME, new_time_offer_sent_at__isnull=True
+    ),
+    since="updated_at",
+)
+# Due by the clock: the sweep (every minute) is what sends them.
+_declare("reminder_24h", _reminder_owed("reminder_24h_sent_at", timedelta(hours=24)), since=None)
+_declare("reminder_1h", _reminder_owed("reminder_1h_sent_at", timedelta(hours=1)), since=None)

@@ -1,8 +1,9 @@
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import forms
 from oscar.core.loading import get_model
 
+from consultations.availability import parse_slot
 from consultations.models import AUSTRALIAN_TIME_ZONES, Topic
 from core.forms import ContactDetailsForm, SubmissionKeyForm
 
@@ -23,10 +24,10 @@ class SlotChoiceField(forms.ChoiceField):
         value = super().to_python(value)
         if value in ("", EARLIEST):
             return value
-        try:
-            return datetime.fromisoformat(value).astimezone(UTC)
-        except (ValueError, TypeError):
-            raise forms.ValidationError("Choose one of the times shown.", code="invalid") from None
+        slot = parse_slot(value)
+        if slot is None:
+            raise forms.ValidationError("Choose one of the times shown.", code="invalid")
+        return slot
 
     def valid_value(self, value):
         return True  # checked against the free times, which change, in the form's clean()

@@ -130,6 +130,14 @@ class BookingQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Booking.Status.CONFIRMED)
 
+    def waiting(self):
+        """No expert has them yet: the lead's queue."""
+        return self.filter(status__in=Booking.WAITING_STATES)
+
+    def calls(self):
+        """On an expert's calendar: still to be held, held, or missed."""
+        return self.filter(status__in=Booking.CALL_STATES)
+
 
 class Booking(models.Model):
     class Status(models.TextChoices):
@@ -141,9 +149,15 @@ class Booking(models.Model):
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "No-show"
 
+    # The booking's state groups, defined here only: services, pages, the dashboard and the
+    # e-mails ask these (and the properties and queryset methods built on them).
     OPEN_STATES = (Status.QUEUED, Status.CONFIRMED, Status.NEEDS_NEW_TIME, Status.WAITLISTED)
+    # Still to be placed: no expert has them (the lead's queue).
+    WAITING_STATES = (Status.QUEUED, Status.NEEDS_NEW_TIME, Status.WAITLISTED)
     # A call on an expert's calendar: still to be held, held, or missed.
     CALL_STATES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
+    # The customer may pick another time for it from their page.
+    MOVABLE_STATES = (Status.CONFIRMED, Status.NEEDS_NEW_TIME)
 
     token = models.CharField(max_length=64, unique=True, default=new_token)
     # The key of the form page that asked for it (core.forms.SubmissionKeyForm): sent again,
@@ -242,6 +256,22 @@ class Booking(models.Model):
     def is_open(self) -> bool:
         """Still to happen or still to be placed: the customer may cancel or withdraw it."""
         return self.status in self.OPEN_STATES
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in self.WAITING_STATES
+
+    @property
+    def is_call(self) -> bool:
+        return self.status in self.CALL_STATES
+
+    @property
+    def is_movable(self) -> bool:
+        return self.status in self.MOVABLE_STATES
 
 
 class BookingEvent(models.Model):

@@ -11,11 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import Q
 
-from consultations import tasks
 from consultations.availability import (
     Availability,
     bookable_window,
@@ -25,17 +22,14 @@ from consultations.availability import (
 )
 from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
 from consultations.video import video_provider
-from core import limits
+from core import clock, limits, outbox
 from core.limits import LimitReached
-from core.queue import (
-    SWEEP_GRACE_SECONDS,
-    SWEEP_WINDOW,
-    enqueue,
-    enqueue_last_try,
-    enqueue_on_commit,
-)
+from core.queue import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+
+# Queued by name: the tasks module imports this one, never the other way round.
+ALLOCATE = "consultations.tasks.allocate_booking"
 
 
 def booking_request_create(
@@ -84,9 +78,9 @@ def booking_request_create(
             description=data["description"],
             consent_text=consent_text,
             consent_version=consent_version,
-            queued_at=timezone.now(),
+            queued_at=clock.now(),
         )
-    enqueue_on_commit(tasks.allocate_booking, booking.pk)
+    enqueue_on_commit(ALLOCATE, booking.pk)
     return booking, True
 
 
@@ -122,7 +116,7 @@ def booking_allocate(*, booking_id: int) -> str:
                 with transaction.atomic():
                     booking.expert = candidate.expert
                     booking.status = Booking.Status.CONFIRMED
-                    booking.confirmed_at = timezone.now()
+                    booking.confirmed_at = clock.now()
                     booking.video_url = video_provider().meeting_url(booking)
                     booking.save()
             except IntegrityError:
@@ -130,7 +124,7 @@ def booking_allocate(*, booking_id: int) -> str:
                 refused = True
                 continue
             logger.info("Booking %s confirmed", booking.pk)
-            enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
+            outbox.owe("booking.confirmation", booking.pk)
             return booking.status
         if refused:
             # Another worker took that time after `availability` was read: read it again, or
@@ -145,7 +139,7 @@ def booking_allocate(*, booking_id: int) -> str:
         booking.save(update_fields=["status", "expert", "updated_at"])
         if booking.status == Booking.Status.NEEDS_NEW_TIME:
             # The nearest free times, as one-click links (nothing sent them before).
-            enqueue_on_commit(tasks.send_booking_email, booking.pk, "new_time_offer")
+            outbox.owe("booking.new_time_offer", booking.pk)
         logger.info("Booking %s: %s", booking.pk, booking.status)
         return booking.status
 
@@ -154,94 +148,17 @@ def bookings_requeue_stale(*, older_than_seconds: int = 120) -> int:
     """Send again the bookings that sat `queued` too long: their message was lost (Redis
     restarted or flushed) or a worker died holding it. Allocation is idempotent, so a booking
     whose first message is merely slow is safe to send twice."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
     stale = list(
         Booking.objects.filter(status=Booking.Status.QUEUED, queued_at__lt=cutoff).values_list(
             "pk", flat=True
         )
     )
     for booking_id in stale:
-        enqueue(tasks.allocate_booking, booking_id)
+        enqueue(ALLOCATE, booking_id)
     if stale:
         logger.warning("Re-queued %d bookings left queued since before %s", len(stale), cutoff)
     return len(stale)
-
-
-# --------------------------------------------------------------------------------------------
-# E-mails: each sent once, recorded on the booking (the row is locked while it is sent).
-# --------------------------------------------------------------------------------------------
-
-EMAILS = {
-    # kind: (the field that records it, the status the booking must still have)
-    "confirmation": ("confirmation_sent_at", Booking.Status.CONFIRMED),
-    "cancellation": ("cancellation_sent_at", Booking.Status.CANCELLED),
-    "reminder_24h": ("reminder_24h_sent_at", Booking.Status.CONFIRMED),
-    "reminder_1h": ("reminder_1h_sent_at", Booking.Status.CONFIRMED),
-    "new_time_offer": ("new_time_offer_sent_at", None),
-}
-
-
-def booking_email_send(*, booking_id: int, kind: str) -> bool:
-    from consultations.emails import booking_message
-
-    sent_field, status = EMAILS[kind]
-    try:
-        with transaction.atomic():
-            # of=self: lock the booking only (PostgreSQL refuses FOR UPDATE on the outer join).
-            booking = (
-                Booking.objects.select_for_update(of=("self",))
-                .select_related("expert")
-                .filter(pk=booking_id)
-                .first()
-            )
-            if booking is None or getattr(booking, sent_field):
-                return False
-            if status and booking.status != status:
-                return False
-            extra = {"book_url": settings.SITE_URL + reverse("consultations:book")}
-            if kind == "new_time_offer":
-                extra["offers"] = new_time_offers(booking)
-            booking_message(booking, kind, **extra).send()
-            sent = {sent_field: timezone.now(), "last_email_error": ""}
-            Booking.objects.filter(pk=booking_id).update(**sent)
-    except Exception as error:
-        # Outside the rolled-back transaction, so the dashboard can show what went wrong.
-        failure = f"{kind}: {type(error).__name__}"[:200]
-        Booking.objects.filter(pk=booking_id).update(last_email_error=failure)
-        raise
-    logger.info("Booking %s: %s e-mail sent", booking_id, kind)
-    return True
-
-
-def booking_emails_resend_owed(*, older_than_seconds: int = SWEEP_GRACE_SECONDS, now=None) -> int:
-    """Queue again the e-mails a booking still owes once their grace period is over: the
-    message was lost (Redis down or flushed, a worker killed with it) or its retries are
-    spent. Reminders have their own beat task. Sending is once only (see above)."""
-    now = now or timezone.now()
-    since, cutoff = now - SWEEP_WINDOW, now - timedelta(seconds=older_than_seconds)
-    owed = {
-        # updated_at: when it was confirmed, moved or given to another expert.
-        "confirmation": Booking.objects.confirmed().filter(
-            confirmation_sent_at__isnull=True, starts_at__gt=now, updated_at__range=(since, cutoff)
-        ),
-        "cancellation": Booking.objects.filter(
-            status=Booking.Status.CANCELLED,
-            cancellation_sent_at__isnull=True,
-            cancelled_at__range=(since, cutoff),
-        ),
-        "new_time_offer": Booking.objects.filter(
-            status=Booking.Status.NEEDS_NEW_TIME,
-            new_time_offer_sent_at__isnull=True,
-            updated_at__range=(since, cutoff),
-        ),
-    }
-    queued = 0
-    for kind, bookings in owed.items():
-        for booking_id in bookings.values_list("pk", flat=True):
-            queued += enqueue_last_try(tasks.send_booking_email, booking_id, kind)
-    if queued:
-        logger.warning("Queued again %d booking e-mails owed since before %s", queued, cutoff)
-    return queued
 
 
 def new_time_offers(booking, count: int = 3) -> list[dict]:
@@ -308,7 +225,7 @@ def _when(booking, instant) -> str:
 
 
 def _check_notice(booking):
-    if booking.starts_at - timezone.now() < timedelta(hours=settings.BOOKING_MINIMUM_NOTICE_HOURS):
+    if booking.starts_at - clock.now() < timedelta(hours=settings.BOOKING_MINIMUM_NOTICE_HOURS):
         raise TooLateToChange
 
 
@@ -317,18 +234,18 @@ def booking_cancel(*, booking_id: int, by=None, version: int | None = None) -> B
     Cancelling a cancelled booking again changes nothing (a double click)."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status not in Booking.OPEN_STATES:
+        if not booking.is_open:
             return booking
         _check_version(booking, version)
-        if booking.status == Booking.Status.CONFIRMED:
+        if booking.is_confirmed:
             _check_notice(booking)
-        freed = booking.status == Booking.Status.CONFIRMED
+        freed = booking.is_confirmed
         booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = timezone.now()
+        booking.cancelled_at = clock.now()
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
         _event(booking, BookingEvent.Action.CANCELLED, by=by)
-        enqueue_on_commit(tasks.send_booking_email, booking.pk, "cancellation")
+        outbox.owe("booking.cancellation", booking.pk)
         if freed:
             waitlist_offer(topic=booking.topic, slot=booking.starts_at)
     return booking
@@ -346,26 +263,28 @@ def waitlist_offer(*, topic, slot) -> Booking | None:
     if waiting is None:
         return None
     waiting.starts_at, waiting.ends_at = slot, slot + slot_length()
-    waiting.status, waiting.queued_at = Booking.Status.QUEUED, timezone.now()
+    waiting.status, waiting.queued_at = Booking.Status.QUEUED, clock.now()
     waiting.save(update_fields=["starts_at", "ends_at", "status", "queued_at", "updated_at"])
-    enqueue_on_commit(tasks.allocate_booking, waiting.pk)
+    enqueue_on_commit(ALLOCATE, waiting.pk)
     return waiting
 
 
-def booking_reschedule(*, booking_id: int, slot, by=None, version: int | None = None) -> Booking:
+def booking_reschedule(
+    *, booking_id: int, slot, by=None, version: int | None = None, keep_expert: bool = False
+) -> Booking:
     """Move a booking to another free time: at once for a confirmed booking (same transaction,
     the constraint still guards the new time), by re-queueing for one that needs a new time."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
         _check_version(booking, version)
-        if booking.status not in Booking.OPEN_STATES:
+        if not booking.is_open:
             raise TimeNotFree
-        if booking.status == Booking.Status.CONFIRMED:
+        if booking.is_confirmed:
             _check_notice(booking)
         start, end = bookable_window()
         if not start <= slot < end:
             raise TimeNotFree
-        old_start, was_confirmed = booking.starts_at, booking.status == Booking.Status.CONFIRMED
+        old_start, was_confirmed = booking.starts_at, booking.is_confirmed
         old_expert = booking.expert
         booking.starts_at, booking.ends_at = slot, slot + slot_length()
         if was_confirmed:
@@ -373,7 +292,9 @@ def booking_reschedule(*, booking_id: int, slot, by=None, version: int | None = 
                 topic=booking.topic, start=start, end=end, exclude_booking_id=booking.pk
             )
             candidates = availability.candidates(slot)
-            preferred = [c for c in candidates if c.expert == booking.expert] or candidates
+            own = [c for c in candidates if c.expert == booking.expert]
+            # The rule of availability.movable_slots, checked again under the row lock.
+            preferred = own if keep_expert else (own or candidates)
             if not preferred:
                 raise TimeNotFree
             try:
@@ -385,12 +306,12 @@ def booking_reschedule(*, booking_id: int, slot, by=None, version: int | None = 
                     booking.save()
             except IntegrityError:
                 raise TimeNotFree from None
-            enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
+            outbox.owe("booking.confirmation", booking.pk)
             waitlist_offer(topic=booking.topic, slot=old_start)
         else:
-            booking.status, booking.queued_at = Booking.Status.QUEUED, timezone.now()
+            booking.status, booking.queued_at = Booking.Status.QUEUED, clock.now()
             booking.save()
-            enqueue_on_commit(tasks.allocate_booking, booking.pk)
+            enqueue_on_commit(ALLOCATE, booking.pk)
         detail = f"from {_when(booking, old_start)} to {_when(booking, slot)}"
         if booking.expert != old_expert:
             detail += f", with {booking.expert}"
@@ -409,9 +330,9 @@ def booking_reassign(*, booking_id: int, expert_id: int, by) -> Booking:
             .select_related("topic")
             .get(pk=booking_id)
         )
-        if booking.status != Booking.Status.CONFIRMED:
+        if not booking.is_confirmed:
             raise WrongState
-        if booking.starts_at <= timezone.now():
+        if booking.starts_at <= clock.now():
             raise TooLateToChange
         availability = Availability(
             topic=booking.topic, start=booking.starts_at, end=booking.ends_at
@@ -433,7 +354,7 @@ def booking_reassign(*, booking_id: int, expert_id: int, by) -> Booking:
             raise TimeNotFree from None
         detail = f"from {previous} to {expert}"
         _event(booking, BookingEvent.Action.REASSIGNED, by=by, detail=detail)
-        enqueue_on_commit(tasks.send_booking_email, booking.pk, "confirmation")
+        outbox.owe("booking.confirmation", booking.pk)
     return booking
 
 
@@ -443,9 +364,9 @@ def booking_outcome_record(*, booking_id: int, outcome: str, by) -> Booking:
     and correct a slip the other way."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if booking.status not in Booking.CALL_STATES:
+        if not booking.is_call:
             raise WrongState
-        if booking.starts_at > timezone.now():
+        if booking.starts_at > clock.now():
             raise CallNotStarted
         if booking.status != outcome:
             booking.status = outcome
@@ -473,7 +394,7 @@ def _refuse_stranding(expert, windows) -> None:
     start on one of the new slots, not merely inside the hours: off the grid, the next call
     booked beside it could overlap it."""
     zone = ZoneInfo(expert.time_zone)
-    ahead = Booking.objects.confirmed().filter(expert=expert, ends_at__gt=timezone.now())
+    ahead = Booking.objects.confirmed().filter(expert=expert, ends_at__gt=clock.now())
     stranded = [
         booking
         for booking in ahead
@@ -528,35 +449,23 @@ def time_off_add(*, expert_id: int, starts_at, ends_at, reason: str = "") -> Tim
         )
 
 
+def time_off_delete(*, time_off_id: int) -> TimeOff:
+    """Remove time off: the expert's times in it become bookable again at once."""
+    with transaction.atomic():
+        time_off = TimeOff.objects.select_related("expert").get(pk=time_off_id)
+        Expert.objects.select_for_update().get(pk=time_off.expert_id)  # in turn with edits
+        time_off.delete()
+    return time_off
+
+
 # --------------------------------------------------------------------------------------------
 # Periodic work, found in the database so a worker that was down catches up
 # --------------------------------------------------------------------------------------------
 
 
-def reminders_due(*, now=None) -> int:
-    """Queue the 24-hour and 1-hour reminders that are due and not yet sent."""
-    now = now or timezone.now()
-    queued = 0
-    for kind, field, ahead in (
-        ("reminder_24h", "reminder_24h_sent_at", timedelta(hours=24)),
-        ("reminder_1h", "reminder_1h_sent_at", timedelta(hours=1)),
-    ):
-        due = Booking.objects.confirmed().filter(
-            starts_at__gt=now,
-            starts_at__lte=now + ahead,
-            # A call booked an hour ahead needs no "tomorrow" reminder.
-            confirmed_at__lte=F("starts_at") - ahead,
-            **{f"{field}__isnull": True},
-        )
-        for booking_id in due.values_list("pk", flat=True):
-            enqueue(tasks.send_booking_email, booking_id, kind)
-            queued += 1
-    return queued
-
-
 def bookings_complete_past(*, now=None) -> int:
     """Confirmed calls that have ended become completed (staff mark a no-show by hand)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return (
         Booking.objects.confirmed()
         .filter(ends_at__lt=now)
@@ -577,7 +486,7 @@ def bookings_erase_expired(*, now=None) -> int:
     so the figures (topic, product, expert, times, status) and the booking's history still
     count it; the erasure joins that history. Idempotent and safe to run twice at once:
     erased_at marks a booking done, and each batch is claimed under row locks."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - timedelta(days=settings.BOOKING_RETENTION_DAYS)
     expired = Booking.objects.filter(erased_at__isnull=True).filter(
         Q(status__in=(Booking.Status.COMPLETED, Booking.Status.NO_SHOW), ends_at__lt=cutoff)

@@ -1,7 +1,6 @@
 """Booking a video call, and following the booking through the queue."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from consultations.availability import free_slots
+from consultations.availability import free_slots, movable_slots, parse_slot
 from consultations.forms import CONSENT_TEXT, CONSENT_VERSION, EARLIEST, BookingForm
 from consultations.models import AUSTRALIAN_TIME_ZONES, DEFAULT_TIME_ZONE, Booking, Topic
 from consultations.services import (
@@ -23,7 +22,7 @@ from consultations.services import (
     queue_position,
 )
 from core.limits import LimitReached, address_confirm
-from core.throttle import client_ip
+from core.requests import client_ip
 from core.utils import parse_id
 from shop.selectors import Product
 
@@ -131,7 +130,7 @@ def booking_status(request, token):
             if cancelling:
                 booking_cancel(booking_id=booking.pk, version=version)
             else:
-                slot = _slot(request.POST.get("slot"))
+                slot = parse_slot(request.POST.get("slot"))
                 if slot is None:
                     raise TimeNotFree
                 booking_reschedule(booking_id=booking.pk, slot=slot, version=version)
@@ -153,14 +152,14 @@ def booking_status(request, token):
             )
         booking.refresh_from_db()
     zone = booking.customer_time_zone
-    offered = _slot(request.GET.get("slot") or request.POST.get("slot"))
+    offered = parse_slot(request.GET.get("slot") or request.POST.get("slot"))
     context = {
         "booking": booking,
         "local_start": booking.starts_at.astimezone(ZoneInfo(zone)),
         "zone_label": booking.get_customer_time_zone_display(),
         "position": queue_position(booking) if booking.status == Booking.Status.QUEUED else None,
-        "can_change": booking.status in (Booking.Status.CONFIRMED, Booking.Status.NEEDS_NEW_TIME),
-        "slot_days": _by_local_day(free_slots(topic=booking.topic), zone),
+        "can_change": booking.is_movable,
+        "slot_days": _by_local_day(movable_slots(booking, keep_expert=False), zone),
         "offered": offered.isoformat() if offered else "",
         "error": error,
     }
@@ -175,13 +174,6 @@ def posted_version(request) -> int | None:
     return parse_id(request.POST["version"]) if "version" in request.POST else None
 
 
-def _slot(value):
-    try:
-        return datetime.fromisoformat(value).astimezone(UTC) if value else None
-    except (ValueError, TypeError):
-        return None
-
-
 @never_cache
 def booking_status_json(request, token):
     """What the booking page polls while the booking waits in the queue."""
@@ -194,7 +186,7 @@ def booking_status_json(request, token):
 
 def booking_invite(request, token):
     booking = _booking(token)
-    if booking.status != Booking.Status.CONFIRMED:
+    if not booking.is_confirmed:
         raise Http404
     response = HttpResponse(_invite(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="video-call.ics"'

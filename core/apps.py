@@ -1,12 +1,12 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
-    """Site-wide pieces that belong to no single department: the home page, /healthz,
-    the worker heartbeat, the page cache and the `load_demo` command that asks each app for
-    its demo data."""
+    """The foundation every department stands on and that imports none of them: the queue
+    and the outbox, the clock, form helpers and limits, Australian addresses and phones,
+    encryption, the dashboard role mixin, CSP, /healthz and the worker heartbeat, the page
+    cache's mechanism, and the `load_demo` command that asks each app for its demo data."""
 
     default = True
     name = "core"
@@ -17,10 +17,3 @@ class CoreConfig(AppConfig):
         from core.pagecache_triggers import install_after_migrate
 
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="page-triggers")
-
-
-class SuperuserAdminConfig(admin_apps.AdminConfig):
-    """django.contrib.admin with the site that only superusers open (core/adminsite.py)."""
-
-    default = False  # named in INSTALLED_APPS; CoreConfig is the app "core"
-    default_site = "core.adminsite.SuperuserAdminSite"

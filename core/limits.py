@@ -36,8 +36,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
+from core import clock
 from core.models import ConfirmedAddress, RateLimit
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -97,7 +97,7 @@ class Counter:
     def take(self, rate: Rate, *, reason: str) -> None:
         """Record a hit, or raise LimitReached (recording nothing) when `rate.count` hits
         already fall within the last `rate.period`."""
-        now = timezone.now().timestamp()
+        now = clock.now().timestamp()
         window_start = now - rate.period.total_seconds()
         recent = sorted(t for t in self.row.hits if t > window_start)
         if len(recent) >= rate.count:
@@ -176,6 +176,6 @@ def form_admit(*, scope: str, rate: str, client_address: str, email: str, alread
 
 def rate_limits_prune(*, now=None) -> int:
     """Delete rows idle for longer than any window: they hold nothing that counts."""
-    cutoff = (now or timezone.now()) - LONGEST_WINDOW
+    cutoff = (now or clock.now()) - LONGEST_WINDOW
     deleted, _ = RateLimit.objects.filter(updated_at__lt=cutoff).delete()
     return deleted

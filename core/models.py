@@ -51,3 +51,20 @@ class ConfirmedAddress(models.Model):
 
     def __str__(self):
         return f"{self.key[:8]} confirmed {self.confirmed_at:%Y-%m-%d}"
+
+
+class OutboxClaim(models.Model):
+    """A worker is sending this owed e-mail now (core/outbox.py): nobody else sends it until
+    it is recorded, fails, or `claimed_until` passes (the worker died mid-send)."""
+
+    kind = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    claimed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_sender_per_email")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} until {self.claimed_until:%H:%M:%S}"

@@ -19,44 +19,65 @@ Correctness:
   not to be cached is not stored; the holes are cut from every stored page whoever it was
   rendered for.
 - Product views are still counted and the recently-viewed cookie still updated on a hit.
+
+This module is the mechanism only. What is cached, its holes and its expiries are registered
+by the departments that own them: shop/pagecache.py (catalogue, search, the mini-basket and
+recently-viewed holes, counting a product view on a hit), blog/pagecache.py (the blog, the
+scheduled-article expiry) and sitewide (the home page).
 """
 
 import hashlib
 import logging
 import re
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
-from django.core.signing import BadSignature, Signer
 from django.db import DatabaseError, connection
-from django.db.models import Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from oscar.core.loading import get_model
+
+from core import clock
 
 logger = logging.getLogger(__name__)
 
-CACHED_VIEWS = frozenset(
-    {
-        "home",
-        "catalogue:index",
-        "catalogue:category",
-        "catalogue:detail",
-        "search:search",
-        "blog:index",
-        "blog:category",
-        "blog:article",
-    }
-)
+# What the departments register (each in its AppConfig.ready, from its own pagecache.py):
+# the views whose pages are cached, the holes cut from them, what must happen on a hit, and
+# what makes pages expire sooner than PAGE_CACHE_SECONDS. The mechanism knows none of them.
+CACHED_VIEWS: set[str] = set()
+HOLES: dict = {}
+_on_hit: list = []
+_expiries: list = []
+
+
+def cache_views(*view_names: str) -> None:
+    """Pages of these views (URL names) are cached for anonymous visitors."""
+    CACHED_VIEWS.update(view_names)
+
+
+def register_hole(name: str, fill) -> None:
+    """``fill(request, entry) -> str``: the visitor's own HTML for the spot marked
+    ``<!--pagehole:name-->...<!--/pagehole-->`` in a template."""
+    HOLES[name] = fill
+
+
+def on_hit(hook) -> None:
+    """``hook(request, response, entry)`` for every page served from the cache: what the view
+    would have done besides rendering (count a product view). ``entry["context"]`` holds
+    what the view put in ``request.page_cache_context`` when the page was stored."""
+    _on_hit.append(hook)
+
+
+def register_expiry(seconds_left) -> None:
+    """``seconds_left(now) -> int | None``: how long until a page may be wrong with no row
+    changing (a scheduled article's time comes); pages are kept no longer than the least."""
+    _expiries.append(seconds_left)
+
+
 HOLE_START = "<!--pagehole:{}-->"
 HOLE_END = "<!--/pagehole-->"
 _HOLES = re.compile(r"<!--pagehole:(?P<name>[\w-]+)-->.*?<!--/pagehole-->", re.S)
@@ -125,107 +146,6 @@ def memo(request, name: str, build):
     return _memos[key]
 
 
-# --- holes: what differs between anonymous visitors --------------------------------------
-_blank_holes: dict[str, str] = {}
-
-
-def _mini_basket(request, entry) -> str:
-    if settings.OSCAR_BASKET_COOKIE_OPEN in request.COOKIES:
-        return _own_mini_basket(request)
-    if "mini_basket" not in _blank_holes:  # the empty basket's is the same for everyone
-        _blank_holes["mini_basket"] = render_to_string(
-            "oscar/partials/mini_basket.html", request=request
-        )
-    return _blank_holes["mini_basket"]
-
-
-def _own_mini_basket(request) -> str:
-    """A shopper's mini-basket, rendered once per state of their basket: loading a basket and
-    applying the offers to it is most of the time a page takes (about 10 queries). The state
-    is read in one query from the basket's own rows (lines: how many, their quantities, the
-    latest change; vouchers) and the page generation, which also follows prices, stock and
-    offers; it is kept no longer than until the next offer starts or ends."""
-    render = partial(render_to_string, "oscar/partials/mini_basket.html", request=request)
-    try:
-        basket_id = Signer().unsign(request.COOKIES[settings.OSCAR_BASKET_COOKIE_OPEN])
-    except BadSignature:
-        return render()  # Oscar's middleware forgets the cookie
-    state = _basket_state(basket_id)
-    generation = current_generation(request)
-    if state is None or generation is None:
-        return render()
-    key = "minibasket:" + hashlib.blake2b(repr((generation, state)).encode()).hexdigest()
-    html = pages_cache().get(key)
-    if html is None:
-        html = render()
-        if (timeout := _offers_unchanged_for()) > 0:
-            pages_cache().set(key, html, timeout)
-    return html
-
-
-def _basket_state(basket_id) -> tuple | None:
-    with connection.cursor() as cursor:
-        open_ = get_model("basket", "Basket").OPEN
-        cursor.execute(_BASKET_STATE, [basket_id, open_])
-        row = cursor.fetchone()
-    return (basket_id, *row) if row else None
-
-
-_BASKET_STATE = """
-SELECT (SELECT COUNT(*) FROM basket_line WHERE basket_id = b.id),
-       (SELECT SUM(quantity) FROM basket_line WHERE basket_id = b.id),
-       (SELECT MAX(date_updated) FROM basket_line WHERE basket_id = b.id),
-       (SELECT MAX(id) FROM basket_line WHERE basket_id = b.id),
-       (SELECT COUNT(*) FROM basket_basket_vouchers WHERE basket_id = b.id)
-FROM basket_basket b WHERE b.id = %s AND b.owner_id IS NULL AND b.status = %s
-"""
-
-
-def _offers_unchanged_for() -> int:
-    """Seconds until an offer starts or ends (its time passing changes basket totals, and no
-    row changes), at most PAGE_CACHE_SECONDS."""
-    offers = get_model("offer", "ConditionalOffer").objects
-    now = timezone.now()
-    moments = [
-        offers.filter(start_datetime__gt=now).aggregate(Min("start_datetime"))[
-            "start_datetime__min"
-        ],
-        offers.filter(end_datetime__gt=now).aggregate(Min("end_datetime"))["end_datetime__min"],
-    ]
-    seconds = settings.PAGE_CACHE_SECONDS
-    for moment in filter(None, moments):
-        seconds = min(seconds, int((moment - now) / timedelta(seconds=1)))
-    return seconds
-
-
-def _recently_viewed(request, entry) -> str:
-    from oscar.templatetags.history_tags import recently_viewed_products
-
-    if settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME not in request.COOKIES:
-        if "recently_viewed" not in _blank_holes:
-            _blank_holes["recently_viewed"] = _recently_viewed_html({"products": []})
-        return _blank_holes["recently_viewed"]
-    product_id = entry["product_id"]
-    current = _product_stub(product_id) if product_id else None
-    return _recently_viewed_html(
-        recently_viewed_products({"request": request}, current_product=current)
-    )
-
-
-def _recently_viewed_html(context) -> str:
-    """The template's own hole markers taken off (the stored page keeps its)."""
-    html = render_to_string("oscar/customer/history/recently_viewed_products.html", context)
-    start, end = HOLE_START.format("recently_viewed"), HOLE_END
-    return html.rstrip("\n").removeprefix(start).removesuffix(end)
-
-
-HOLES = {"mini_basket": _mini_basket, "recently_viewed": _recently_viewed}
-
-
-def _product_stub(product_id):
-    return get_model("catalogue", "Product")(pk=product_id)
-
-
 # --- storing and serving -------------------------------------------------------------------
 def _cut(content: str) -> list:
     """The page as literal text and holes: (name,) for each hole, _CSRF and _NONCE for the
@@ -261,20 +181,14 @@ def _fill(entry, request) -> str:
 
 
 def _expires_in() -> int:
-    """Seconds a page may be kept: PAGE_CACHE_SECONDS, or less if a scheduled article goes
-    public sooner (its time passing changes the blog and home pages, and no row changes)."""
-    from blog.models import Article
-
+    """Seconds a page may be kept: PAGE_CACHE_SECONDS, or less if a registered expiry says
+    so (a scheduled article goes public sooner: the blog's, blog/pagecache.py)."""
+    now = clock.now()
     seconds = settings.PAGE_CACHE_SECONDS
-    now = timezone.now()
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    if upcoming is not None:
-        seconds = min(seconds, int((upcoming - now) / timedelta(seconds=1)))
+    for seconds_left in _expiries:
+        left = seconds_left(now)
+        if left is not None:
+            seconds = min(seconds, left)
     return seconds
 
 
@@ -343,8 +257,8 @@ class PageCacheMiddleware:
         response = HttpResponse(_fill(entry, request), content_type=entry["content_type"])
         patch_vary_headers(response, ["Cookie"])
         response["X-Page-Cache"] = "hit"
-        if entry["product_id"]:
-            product_viewed_again(entry["product_id"], request, response)
+        for hook in _on_hit:
+            hook(request, response, entry)
         return response
 
     def _store(self, request, response, key):
@@ -354,18 +268,7 @@ class PageCacheMiddleware:
         entry = {
             "parts": _cut(response.content.decode(response.charset)),
             "content_type": response["Content-Type"],
-            "product_id": getattr(request, "page_cache_product_id", None),
+            "context": getattr(request, "page_cache_context", {}),
         }
         pages_cache().set(key, entry, timeout)
         response["X-Page-Cache"] = "miss"
-
-
-def product_viewed_again(product_id: int, request, response) -> None:
-    """What a product page view does besides rendering (shop/apps/analytics/receivers.py,
-    Oscar's history receiver): count the view, add the product to the visitor's history."""
-    from oscar.apps.customer.history import CustomerHistoryManager
-
-    from shop.apps.analytics.receivers import view_count
-
-    view_count(product_id)
-    CustomerHistoryManager.update(_product_stub(product_id), request, response)

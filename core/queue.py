@@ -36,6 +36,16 @@ SWEEP_WINDOW = timedelta(days=1)
 BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
+def _task(task):
+    """A task, or its name: services queue work by name ("consultations.tasks.allocate_booking"),
+    so they never import the tasks module that imports them."""
+    if isinstance(task, str):
+        from celery import current_app
+
+        return current_app.tasks[task]
+    return task
+
+
 def _publish(task, args, send) -> bool:
     """``send()`` unless the broker is resting; False, logged, when it was not sent. The log
     names the task and its ids only: task arguments never carry personal data."""
@@ -64,6 +74,7 @@ def _publish(task, args, send) -> bool:
 
 def enqueue(task, *args) -> bool:
     """Queue ``task(*args)`` now; False, with a warning, when the broker cannot take it."""
+    task = _task(task)
     return _publish(task, args, lambda: task.delay(*args))
 
 
@@ -78,4 +89,5 @@ def enqueue_last_try(task, *args) -> bool:
     (the message says its retries are spent). The next sweep is the retry, so a mail server
     that is down for an hour costs one attempt per owed e-mail per sweep, not a growing pile
     of retry chains."""
+    task = _task(task)
     return _publish(task, args, lambda: task.apply_async(args, retries=task.max_retries or 0))

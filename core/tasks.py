@@ -1,7 +1,9 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
+from core import outbox
 from core.health import heartbeat_record
+from core.limits import rate_limits_prune
 
 
 @shared_task(ignore_result=True)
@@ -19,6 +21,18 @@ def _heartbeat_on_start(**kwargs) -> None:
 @shared_task(ignore_result=True)
 def prune_rate_limits() -> None:
     """Run by beat daily: forget form-limit rows idle longer than any limit's window."""
-    from core.limits import rate_limits_prune
-
     rate_limits_prune()
+
+
+@shared_task(**outbox.RETRY_POLICY)
+def send_owed_email(kind: str, pk: int) -> None:
+    """Every owed e-mail (core/outbox.py): queued on commit by ``outbox.owe``, and by the
+    sweep. Safe to run twice, at once or later: it is sent once."""
+    outbox.deliver(kind=kind, pk=pk)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox() -> None:
+    """Every minute (beat): owed e-mails whose message was lost or whose retries are spent,
+    and those the clock has made due (the reminders before a call)."""
+    outbox.sweep()

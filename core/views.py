@@ -1,39 +1,14 @@
+"""Site-wide answers that belong to no department: /healthz and the 503 page."""
+
 import sys
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
 from oscar import views as oscar_views
 
-from blog.selectors import latest_articles
 from core.health import health_report
-from shop.selectors import featured_product
-
-
-class HomeView(TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["featured_product"] = featured_product()
-        context["latest_articles"] = latest_articles()
-        return context
-
-
-def robots_txt(request):
-    """Everything public may be crawled; checkout, accounts and the staff areas may not."""
-    lines = [
-        "User-agent: *",
-        *(f"Disallow: {path}" for path in DISALLOWED),
-        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-DISALLOWED = ["/basket/", "/checkout/", "/accounts/", "/dashboard/", "/admin/", "/search/"]
 
 
 @never_cache

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from core.limits import LimitReached
-from core.throttle import client_ip
+from core.requests import client_ip
 from core.utils import parse_id
 from insurance.coverage import indicative_answer
 from insurance.forms import EnquiryForm

@@ -1,6 +1,10 @@
 """Fixtures shared by every app's tests."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.db import connection
@@ -56,6 +60,47 @@ def _page_cache_needs_commits(request, settings):
     )
     if not committed:
         settings.PAGE_CACHE_SECONDS = 0
+
+
+class Clock:
+    """The tests' hold on core.clock (time-machine moves Python's own clock, so services,
+    querysets, templates and an in-process worker all see the same "now").
+
+    ``clock.set("2027-04-04 01:59", "Australia/Sydney")`` stands still at that wall time in that
+    zone; ``clock.move(hours=1)`` steps forward. Time does not pass by itself (tick=False), so
+    a test at 23:59 stays at 23:59 however slow the machine is."""
+
+    def __init__(self):
+        self._traveller = None
+
+    def set(self, when, zone: str = "Australia/Sydney") -> datetime:
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=ZoneInfo(zone))
+        self.stop()
+        self._traveller = time_machine.travel(when, tick=False)
+        self._coordinates = self._traveller.start()
+        return when
+
+    def move(self, **delta) -> None:
+        from datetime import timedelta
+
+        assert self._traveller, "set the clock first"
+        self._coordinates.shift(timedelta(**delta))
+
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
+
+
+@pytest.fixture
+def clock():
+    """Stops time where the test says (see Clock); time runs again after the test."""
+    held = Clock()
+    yield held
+    held.stop()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from oscar.core.loading import get_model
 
 from blog.models import Article
+from core import clock
 from core.forms import AccessibleFormMixin
 
 Product = get_model("catalogue", "Product")
@@ -145,7 +146,7 @@ class ArticleForm(AccessibleFormMixin, forms.ModelForm):
         if data.get("publishing") == SCHEDULED and "publish_at" not in self.errors:
             if data["publish_at"] is None:
                 self.add_error("publish_at", "Choose the date and time to publish it.")
-            elif data["publish_at"] <= timezone.now():
+            elif data["publish_at"] <= clock.now():
                 self.add_error(
                     "publish_at", "Choose a time in the future, or choose “Publish now”."
                 )
@@ -163,5 +164,5 @@ class ArticleForm(AccessibleFormMixin, forms.ModelForm):
             article.status = Article.Status.PUBLISHED
             article.published_at = self.cleaned_data["publish_at"]
         elif not article.is_public:
-            article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
+            article.status, article.published_at = Article.Status.PUBLISHED, clock.now()
         return super().save(commit)

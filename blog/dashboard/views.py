@@ -26,6 +26,7 @@ from blog.dashboard.forms import (
 )
 from blog.models import Article
 from blog.rendering import render_body
+from core import clock
 from core.dashboard import RoleRequiredMixin
 
 
@@ -57,7 +58,7 @@ class ArticleListView(EditorRequiredMixin, ListView):
         self.form = ArticleSearchForm(self.request.GET or None)
         state = Case(
             When(status=Article.Status.DRAFT, then=Value(DRAFT)),
-            When(published_at__gt=timezone.now(), then=Value(SCHEDULED)),
+            When(published_at__gt=clock.now(), then=Value(SCHEDULED)),
             default=Value(PUBLISHED),
         )
         articles = Article.objects.annotate(state=state).order_by("-created_at", "-pk")

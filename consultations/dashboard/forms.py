@@ -1,9 +1,10 @@
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
 
+from consultations.availability import parse_slot
 from consultations.models import Expert, WeeklyAvailability
 from core.forms import AccessibleFormMixin
 
@@ -51,7 +52,10 @@ class RescheduleForm(AccessibleFormMixin, forms.Form):
             self.fields["slot"].help_text = f"The free times of {booking.expert}."
 
     def clean_slot(self):
-        return datetime.fromisoformat(self.cleaned_data["slot"]).astimezone(UTC)
+        slot = parse_slot(self.cleaned_data["slot"])
+        if slot is None:
+            raise forms.ValidationError("Choose one of the times shown.", code="invalid")
+        return slot
 
 
 class ReassignForm(AccessibleFormMixin, forms.Form):

@@ -7,15 +7,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from consultations.availability import Availability, bookable_window
+from consultations.availability import Availability
 from consultations.dashboard.access import is_lead
 from consultations.models import Booking, Expert, TimeOff, WeeklyAvailability
-
-WAITING_STATES = (
-    Booking.Status.QUEUED,
-    Booking.Status.NEEDS_NEW_TIME,
-    Booking.Status.WAITLISTED,
-)
 
 
 def bookings_for(user):
@@ -29,31 +23,11 @@ def experts_for(user):
 
 def waiting_bookings():
     """Bookings no expert has yet, longest waiting first: the lead's queue."""
-    return (
-        Booking.objects.filter(status__in=WAITING_STATES)
-        .select_related("topic")
-        .order_by("queued_at", "pk")
-    )
+    return Booking.objects.waiting().select_related("topic").order_by("queued_at", "pk")
 
 
 def calls_between(bookings, start: datetime, end: datetime):
-    return bookings.filter(status__in=Booking.CALL_STATES, starts_at__gte=start, starts_at__lt=end)
-
-
-def free_times_for(booking) -> list[datetime]:
-    """The free times a booking can move to: for a confirmed call, its own expert's (so it
-    stays with them; a lead reassigns it separately), for one still waiting, any expert's on
-    its topic."""
-    start, end = bookable_window()
-    slots = Availability(
-        topic=booking.topic, start=start, end=end, exclude_booking_id=booking.pk
-    ).slots_by_expert()
-    own = booking.expert if booking.status == Booking.Status.CONFIRMED else None
-    return [
-        slot
-        for slot, experts in slots.items()
-        if slot != booking.starts_at and (own is None or own in experts)
-    ]
+    return bookings.calls().filter(starts_at__gte=start, starts_at__lt=end)
 
 
 def free_experts_at(booking) -> set[int]:

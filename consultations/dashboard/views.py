@@ -23,6 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from consultations.availability import movable_slots
 from consultations.dashboard.access import can_use_consultations, is_lead
 from consultations.dashboard.forms import (
     PeriodForm,
@@ -37,7 +38,6 @@ from consultations.dashboard.selectors import (
     calls_between,
     experts_for,
     free_experts_at,
-    free_times_for,
     local_midnight,
     sweep_interval,
     waiting_bookings,
@@ -57,8 +57,10 @@ from consultations.services import (
     booking_reassign,
     booking_reschedule,
     time_off_add,
+    time_off_delete,
 )
 from consultations.views import posted_version
+from core import clock
 from core.dashboard import RoleRequiredMixin
 from core.health import health_report
 from core.utils import parse_id
@@ -94,7 +96,7 @@ class BoardView(ConsultationsStaffMixin, TemplateView):
     template_name = "consultations/dashboard/board.html"
 
     def get_context_data(self, **kwargs):
-        user, now = self.request.user, timezone.now()
+        user, now = self.request.user, clock.now()
         zone = _zone_of(user)
         today = now.astimezone(ZoneInfo(zone)).date()
         start = local_midnight(today, ZoneInfo(zone))
@@ -137,10 +139,7 @@ class CalendarView(ConsultationsStaffMixin, TemplateView):
         if expert is None:
             return self.render_to_response(self.get_context_data(**context))
         view = form.cleaned_data["view"] or "week"
-        day = (
-            form.cleaned_data["date"]
-            or timezone.now().astimezone(ZoneInfo(expert.time_zone)).date()
-        )
+        day = form.cleaned_data["date"] or clock.now().astimezone(ZoneInfo(expert.time_zone)).date()
         count = 1 if view == "day" else 7
         first = day if view == "day" else day - timedelta(days=day.weekday())
         step = timedelta(days=count)
@@ -177,26 +176,26 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
         return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
-        booking, user, now = self.booking, self.request.user, timezone.now()
+        booking, user, now = self.booking, self.request.user, clock.now()
         can_change = user.has_perm("consultations.change_booking")
-        is_open = can_change and booking.status in Booking.OPEN_STATES
+        is_open = can_change and booking.is_open
         if is_open:
             kwargs.setdefault("reschedule_form", self.reschedule_form())
-        if is_open and is_lead(user) and booking.status == Booking.Status.CONFIRMED:
+        if is_open and is_lead(user) and booking.is_confirmed:
             kwargs.setdefault("reassign_form", self.reassign_form())
         return super().get_context_data(
             booking=booking,
             zone=_zone_of(user),
             events=booking.events.select_related("actor")[:50],
             can_cancel=is_open,
-            can_record_outcome=(
-                can_change and booking.status in Booking.CALL_STATES and booking.starts_at <= now
-            ),
+            can_record_outcome=(can_change and booking.is_call and booking.starts_at <= now),
             **kwargs,
         )
 
     def reschedule_form(self, data=None):
-        return RescheduleForm(data, booking=self.booking, free_times=free_times_for(self.booking))
+        return RescheduleForm(
+            data, booking=self.booking, free_times=movable_slots(self.booking, keep_expert=True)
+        )
 
     def reassign_form(self, data=None):
         free = free_experts_at(self.booking)
@@ -251,6 +250,7 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
                 slot=form.cleaned_data["slot"],
                 by=self.request.user,
                 version=posted_version(self.request),
+                keep_expert=True,
             )
         except TimeNotFree:
             return self.refuse("That time is no longer free: nothing was changed. Choose another.")
@@ -273,7 +273,7 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
         return self.done(f"Given to {expert}. The customer is e-mailed the updated invite.")
 
     def cancel(self):
-        started = timezone.now()
+        started = clock.now()
         booking = booking_cancel(
             booking_id=self.booking.pk, by=self.request.user, version=posted_version(self.request)
         )
@@ -337,7 +337,7 @@ class AvailabilityView(ConsultationsStaffMixin, TemplateView):
             "hours": hours,
             "new_hours_form": form if key == "new" else _hours_form("new"),
             "time_off_form": form if key == "time_off" else TimeOffForm(),
-            "time_off": expert.time_off.filter(ends_at__gt=timezone.now()),
+            "time_off": expert.time_off.filter(ends_at__gt=clock.now()),
             "error": error,
             "stranded": stranded,
         }
@@ -437,7 +437,7 @@ class TimeOffDeleteView(_AvailabilityChange):
             TimeOff.objects.filter(expert__in=experts_for(request.user)).select_related("expert"),
             pk=kwargs["pk"],
         )
-        time_off.delete()
+        time_off_delete(time_off_id=time_off.pk)
         return self.done(time_off.expert, "Time off removed.")
 
 

@@ -1,7 +1,7 @@
 """Each role holds only the permissions its part of the dashboard asks for.
 
 0001 gave the roles every model permission of their apps. The dashboard asks for fewer, and
-the admin (superusers only since this change, core/adminsite.py) no longer turns any of them
+the admin (superusers only since this change, staff_auth/adminsite.py) no longer turns any of them
 into a way round the dashboard's rules. What each part asks for, and where:
 
 * Health-fund officer: `insurance.handle_enquiry` (insurance/dashboard/access.py) and

@@ -22,6 +22,7 @@ from django.views.generic import (
     View,
 )
 
+from core import clock
 from core.dashboard import RoleRequiredMixin
 from core.encryption import decrypt_bytes
 from insurance.dashboard.access import can_edit_coverage, can_handle_enquiries
@@ -32,8 +33,14 @@ from insurance.dashboard.forms import (
     EnquiryNoteForm,
     EnquirySearchForm,
 )
-from insurance.models import AuditEntry, CoverageRule, Enquiry, EnquiryNote, HealthFund
-from insurance.services import AlreadyAnswered, audit, enquiry_answer
+from insurance.models import AuditEntry, CoverageRule, Enquiry, HealthFund
+from insurance.services import (
+    AlreadyAnswered,
+    audit,
+    enquiry_answer,
+    enquiry_handle,
+    enquiry_note_add,
+)
 
 
 class OfficerRequiredMixin(RoleRequiredMixin):
@@ -67,7 +74,7 @@ class EnquiryListView(OfficerRequiredMixin, ListView):
         """The filtered list as CSV (no health details), each exported enquiry audited."""
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
-            f'attachment; filename="enquiries-{timezone.localdate():%Y-%m-%d}.csv"'
+            f'attachment; filename="enquiries-{clock.today():%Y-%m-%d}.csv"'
         )
         response["Cache-Control"] = "no-store"
         writer = csv.writer(response)
@@ -106,7 +113,7 @@ class EnquiryListView(OfficerRequiredMixin, ListView):
         return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, now=timezone.now(), **kwargs)
+        return super().get_context_data(form=self.form, now=clock.now(), **kwargs)
 
 
 def _cell(value: str) -> str:
@@ -157,22 +164,12 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
         form = EnquiryHandlingForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(handling_form=form), status=400)
-        changed = []
-        for field in ("status", "assigned_to"):
-            if getattr(self.enquiry, field) != form.cleaned_data[field]:
-                setattr(self.enquiry, field, form.cleaned_data[field])
-                changed.append(field)
-        if changed:
-            if self.enquiry.status == Enquiry.Status.CLOSED and not self.enquiry.closed_at:
-                self.enquiry.closed_at = timezone.now()
-                changed.append("closed_at")
-            self.enquiry.save(update_fields=[*changed, "updated_at"])
-            detail = (
-                f"status: {self.enquiry.get_status_display()}"
-                if "status" in changed
-                else "assignment"
-            )
-            audit(self.enquiry, AuditEntry.Action.CHANGED, actor=request.user, detail=detail)
+        if enquiry_handle(
+            enquiry_id=self.enquiry.pk,
+            status=form.cleaned_data["status"],
+            assigned_to=form.cleaned_data["assigned_to"],
+            by=request.user,
+        ):
             messages.success(request, "Saved.")
         return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
 
@@ -180,10 +177,9 @@ class EnquiryDetailView(OfficerRequiredMixin, TemplateView):
         form = EnquiryNoteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(note_form=form), status=400)
-        EnquiryNote.objects.create(
-            enquiry=self.enquiry, author=request.user, text=form.cleaned_data["text"]
+        enquiry_note_add(
+            enquiry_id=self.enquiry.pk, text=form.cleaned_data["text"], by=request.user
         )
-        audit(self.enquiry, AuditEntry.Action.NOTE_ADDED, actor=request.user)
         messages.success(request, "Note added.")
         return redirect("insurance-dashboard:enquiry-detail", reference=self.enquiry.reference)
 

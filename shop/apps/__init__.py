@@ -10,6 +10,7 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self):
-        from shop import receivers
+        from shop import emails, pagecache, receivers  # noqa: F401  (emails: declares what an order owes)
 
         receivers.connect()
+        pagecache.register()

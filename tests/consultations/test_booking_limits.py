@@ -11,9 +11,10 @@ import pytest
 from django.core import mail
 
 from consultations.models import Booking, Topic
-from consultations.services import booking_allocate, booking_cancel, booking_email_send
+from consultations.services import booking_allocate, booking_cancel
 from core.limits import visitor_key
 from core.models import RateLimit
+from core.outbox import deliver
 
 PHONE = "1300 668 466"
 
@@ -134,7 +135,7 @@ def test_following_a_link_from_our_email_confirms_the_address_and_lifts_the_dail
         _book(client, back, slots[n], address=f"192.0.2.{n}")
     booking = Booking.objects.first()
     booking_allocate(booking_id=booking.pk)
-    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    deliver(kind="booking.confirmation", pk=booking.pk)
     link = re.search(r"/consultations/booking/\S+\?confirm=\S+", mail.outbox[-1].body).group(0)
 
     assert client.get(link).status_code == 200

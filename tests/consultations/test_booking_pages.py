@@ -12,9 +12,9 @@ from oscar.core.loading import get_model
 from consultations.models import Booking, Topic
 from consultations.services import (
     booking_allocate,
-    booking_email_send,
     bookings_requeue_stale,
 )
+from core.outbox import deliver
 from tests.waiting import wait_for
 
 Product = get_model("catalogue", "Product")
@@ -84,8 +84,8 @@ def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
     }
 
     booking_allocate(booking_id=booking.pk)
-    booking_email_send(booking_id=booking.pk, kind="confirmation")
-    booking_email_send(booking_id=booking.pk, kind="confirmation")  # a retry sends nothing
+    deliver(kind="booking.confirmation", pk=booking.pk)
+    deliver(kind="booking.confirmation", pk=booking.pk)  # a retry sends nothing
 
     page = client.get(response["Location"]).content.decode()
     booking.refresh_from_db()

@@ -28,10 +28,11 @@ from consultations.models import Booking, BookingAccess, BookingEvent, Topic
 from consultations.services import (
     booking_allocate,
     booking_cancel,
-    booking_email_send,
     bookings_erase_expired,
 )
 from core.encryption import looks_like_token, opens
+from core.outbox import deliver
+from core.tasks import send_owed_email
 from tests.consultations.factories import expert
 from tests.waiting import wait_for
 
@@ -375,7 +376,7 @@ def test_a_superuser_opening_a_booking_in_the_admin_is_recorded(client, db):
 
 
 def test_no_email_about_a_booking_and_no_log_carries_its_description(
-    client, db, caplog, marker, settings
+    client, db, caplog, marker, settings, clock
 ):
     # given everything logged, and a customer who has described their problem
     caplog.set_level(logging.DEBUG)
@@ -386,16 +387,20 @@ def test_no_email_about_a_booking_and_no_log_carries_its_description(
 
     # when the worker confirms one, offers the other new times, sends every e-mail a booking
     # can get, staff open it, and it is cancelled and, years later, erased
-    with mock.patch.object(tasks.send_booking_email, "delay"):
+    with mock.patch.object(send_owed_email, "delay"):
         booking_allocate(booking_id=call.pk)
         booking_allocate(booking_id=lost.pk)
-        for kind in ("confirmation", "reminder_24h", "reminder_1h"):
-            booking_email_send(booking_id=call.pk, kind=kind)
-        booking_email_send(booking_id=lost.pk, kind="new_time_offer")
+        deliver(kind="booking.confirmation", pk=call.pk)
+        starts = Booking.objects.get(pk=call.pk).starts_at
+        for kind, before in (("reminder_24h", 23 * 60), ("reminder_1h", 50)):
+            clock.set(starts - timedelta(minutes=before))  # when the reminder is due
+            deliver(kind=f"booking.{kind}", pk=call.pk)
+        clock.stop()
+        deliver(kind="booking.new_time_offer", pk=lost.pk)
         client.force_login(anna.user)
         client.get(DASHBOARD.format(call.pk))
         booking_cancel(booking_id=call.pk)
-        booking_email_send(booking_id=call.pk, kind="cancellation")
+        deliver(kind="booking.cancellation", pk=call.pk)
     bookings_erase_expired(now=timezone.now() + timedelta(days=settings.BOOKING_RETENTION_DAYS + 1))
 
     # then five e-mails went, none with the description, and no log record has it

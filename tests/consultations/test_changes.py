@@ -9,10 +9,10 @@ from django.utils import timezone
 from consultations.models import Booking, Topic
 from consultations.services import (
     booking_allocate,
-    booking_email_send,
     bookings_complete_past,
-    reminders_due,
 )
+from core.outbox import deliver
+from core.outbox import sweep as outbox_sweep
 from tests.consultations.factories import expert
 
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -45,12 +45,12 @@ def test_cancelling_frees_the_time_and_sends_a_calendar_cancellation(
 ):
     expert("Anna")
     booking = _confirmed(_slot())
-    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    deliver(kind="booking.confirmation", pk=booking.pk)
 
     with django_capture_on_commit_callbacks() as queued:
         response = client.post(booking.get_absolute_url(), {"action": "cancel"})
     assert len(queued) == 1  # the cancellation e-mail, for the worker
-    booking_email_send(booking_id=booking.pk, kind="cancellation")
+    deliver(kind="booking.cancellation", pk=booking.pk)
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -87,13 +87,13 @@ def test_moving_a_call_keeps_the_invite_and_raises_its_sequence(
 ):
     expert("Anna")
     booking = _confirmed(_slot())
-    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    deliver(kind="booking.confirmation", pk=booking.pk)
     new_slot = _slot(days_ahead=4)
 
     with django_capture_on_commit_callbacks() as queued:
         response = client.post(booking.get_absolute_url(), {"slot": new_slot.isoformat()})
     assert len(queued) == 1  # the new invite
-    booking_email_send(booking_id=booking.pk, kind="confirmation")
+    deliver(kind="booking.confirmation", pk=booking.pk)
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -143,8 +143,8 @@ def test_a_lost_time_emails_the_nearest_free_times_as_one_click_links(client, db
     late = _confirmed(slot)  # the same time, a moment later: needs a new time
 
     assert late.status == "needs_new_time"
-    assert booking_email_send(booking_id=late.pk, kind="new_time_offer") is True
-    assert booking_email_send(booking_id=late.pk, kind="new_time_offer") is False
+    assert deliver(kind="booking.new_time_offer", pk=late.pk) is True
+    assert deliver(kind="booking.new_time_offer", pk=late.pk) is False
     offer = mail.outbox[-1]
     link = next(line.split(": ", 1)[1] for line in offer.body.splitlines() if "?slot=" in line)
     path = link.split("8000", 1)[1]
@@ -152,19 +152,25 @@ def test_a_lost_time_emails_the_nearest_free_times_as_one_click_links(client, db
     assert page.status_code == 200 and "Book this time" in page.content.decode()
 
 
-def test_reminders_go_once_each_and_past_calls_are_completed(db):
+def test_reminders_go_once_each_and_past_calls_are_completed(db, clock):
     expert("Anna")
     booking = _confirmed(_slot())
     Booking.objects.filter(pk=booking.pk).update(confirmed_at=timezone.now() - timedelta(days=3))
     starts = Booking.objects.get(pk=booking.pk).starts_at
 
+    # two days before, nothing is due
+    clock.set(starts - timedelta(hours=48))
+    assert outbox_sweep() == 0 and deliver(kind="booking.reminder_24h", pk=booking.pk) is False
     # a day before: the 24-hour reminder only; an hour before: the 1-hour one
-    assert reminders_due(now=starts - timedelta(hours=23)) == 1
-    booking_email_send(booking_id=booking.pk, kind="reminder_24h")
-    booking_email_send(booking_id=booking.pk, kind="reminder_24h")
-    assert reminders_due(now=starts - timedelta(hours=23)) == 0
-    assert reminders_due(now=starts - timedelta(minutes=50)) == 1
-    booking_email_send(booking_id=booking.pk, kind="reminder_1h")
+    clock.set(starts - timedelta(hours=23))
+    assert outbox_sweep() == 1
+    deliver(kind="booking.reminder_24h", pk=booking.pk)
+    deliver(kind="booking.reminder_24h", pk=booking.pk)
+    assert outbox_sweep() == 0
+    clock.set(starts - timedelta(minutes=50))
+    assert outbox_sweep() == 1
+    deliver(kind="booking.reminder_1h", pk=booking.pk)
+    clock.stop()
     assert [m.subject.split(":")[0] for m in mail.outbox] == [
         "Reminder",
         "Your video call starts at 9",

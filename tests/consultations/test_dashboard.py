@@ -12,10 +12,10 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from consultations import tasks
 from consultations.availability import slot_length
 from consultations.models import Booking, BookingEvent, Topic
-from consultations.services import booking_email_send
+from core.outbox import deliver
+from core.tasks import send_owed_email
 from tests.consultations.factories import expert
 from tests.plugins.local_redis import free_port
 from tests.waiting import wait_for
@@ -63,7 +63,7 @@ def attachments(message):
 def _emails_queued(django_capture_on_commit_callbacks):
     """The booking e-mails a view queues once its transaction commits: the task's `delay`."""
     with (
-        mock.patch.object(tasks.send_booking_email, "delay") as send,
+        mock.patch.object(send_owed_email, "delay") as send,
         django_capture_on_commit_callbacks(execute=True),
     ):
         yield send
@@ -236,8 +236,8 @@ def test_a_lead_cancels_a_call_and_the_customer_gets_one_cancellation(
 
     with _emails_queued(django_capture_on_commit_callbacks) as send:
         response = client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"})
-    send.assert_called_once_with(call.pk, "cancellation")
-    booking_email_send(booking_id=call.pk, kind="cancellation")  # what the worker does
+    send.assert_called_once_with("booking.cancellation", call.pk)
+    deliver(kind="booking.cancellation", pk=call.pk)  # what the worker does
 
     assert response.status_code == 302
     assert Booking.objects.get(pk=call.pk).status == "cancelled"
@@ -256,7 +256,7 @@ def test_cancelling_a_cancelled_call_again_says_nothing_changed_and_sends_nothin
         client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"}, follow=True)
         again = client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"}, follow=True)
 
-    send.assert_called_once_with(call.pk, "cancellation")
+    send.assert_called_once_with("booking.cancellation", call.pk)
     page = again.content.decode()
     assert "This booking is already cancelled: nothing was changed." in page
     assert "Cancelled. The customer is e-mailed" not in page
@@ -272,7 +272,7 @@ def test_a_lead_reassigns_a_call_to_a_free_expert(client, team, django_capture_o
         )
 
     assert response.status_code == 302
-    send.assert_called_once_with(call.pk, "confirmation")
+    send.assert_called_once_with("booking.confirmation", call.pk)
     call.refresh_from_db()
     assert (call.expert, call.sequence, call.confirmation_sent_at) == (team["ben"], 1, None)
     assert call.events.get().detail == "from Anna to Ben"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insurance.models import Enquiry, HealthFund
-from shop.apps.dashboard.figures import duration_text, enquiry_figures
+from sitewide.dashboard.figures import duration_text, enquiry_figures
 
 
 @pytest.fixture

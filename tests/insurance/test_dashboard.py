@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 
-from insurance import services
+from core.outbox import deliver
 from insurance.models import AuditEntry, CoverageRule, Enquiry
 from tests.insurance.conftest import MARKER, Product
 
@@ -82,7 +82,7 @@ def test_an_officer_answers_and_the_customer_gets_the_answer_email(client, enqui
             "message": "Bupa pays 50%.",
         },
     )
-    services.enquiry_email_send(enquiry_id=enquiry.pk, kind="answer")  # what the worker does
+    deliver(kind="enquiry.answer", pk=enquiry.pk)  # what the worker does
 
     assert response.status_code == 302
     enquiry.refresh_from_db()

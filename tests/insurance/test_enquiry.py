@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from core.outbox import deliver
 from insurance import services
 from insurance.models import AuditEntry, Enquiry
 from tests.insurance.conftest import MARKER
@@ -148,8 +149,8 @@ def test_each_email_is_sent_once_and_carries_no_health_details(client, form_data
     enquiry = Enquiry.objects.get()
 
     for _ in range(2):  # a retried task
-        services.enquiry_email_send(enquiry_id=enquiry.pk, kind="acknowledgement")
-        services.enquiry_email_send(enquiry_id=enquiry.pk, kind="staff_notice")
+        deliver(kind="enquiry.acknowledgement", pk=enquiry.pk)
+        deliver(kind="enquiry.staff_notice", pk=enquiry.pk)
 
     assert len(mail.outbox) == 2
     acknowledgement, notice = sorted(
@@ -177,13 +178,13 @@ def test_a_failing_mail_server_is_recorded_and_retried(client, form_data, monkey
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     with pytest.raises(ConnectionRefusedError):
-        services.enquiry_email_send(enquiry_id=enquiry.pk, kind="acknowledgement")
+        deliver(kind="enquiry.acknowledgement", pk=enquiry.pk)
     enquiry.refresh_from_db()
     assert enquiry.acknowledgement_sent_at is None
     assert enquiry.last_email_error == "acknowledgement: ConnectionRefusedError"
 
     monkeypatch.undo()
-    assert services.enquiry_email_send(enquiry_id=enquiry.pk, kind="acknowledgement") is True
+    assert deliver(kind="enquiry.acknowledgement", pk=enquiry.pk) is True
 
 
 def test_staff_answer_once_and_the_answer_is_emailed(client, form_data, admin_user):
@@ -205,7 +206,7 @@ def test_staff_answer_once_and_the_answer_is_emailed(client, form_data, admin_us
             message="x",
             by=admin_user,
         )
-    services.enquiry_email_send(enquiry_id=enquiry.pk, kind="answer")
+    deliver(kind="enquiry.answer", pk=enquiry.pk)
 
     enquiry.refresh_from_db()
     assert (enquiry.status, enquiry.outcome) == ("answered", "partly")
@@ -263,7 +264,7 @@ def test_nothing_the_customer_typed_reaches_the_logs(client, form_data, caplog):
     _submit(client, form_data)
     _submit(client, form_data, email="not-an-email")  # a refused one too
     enquiry = Enquiry.objects.first()
-    services.enquiry_email_send(enquiry_id=enquiry.pk, kind="acknowledgement")
+    deliver(kind="enquiry.acknowledgement", pk=enquiry.pk)
 
     assert MARKER not in caplog.text
     assert "mia@example.com.au" not in caplog.text

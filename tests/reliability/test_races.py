@@ -91,7 +91,11 @@ class TaskLedger:
 
     def _on_publish(self, sender=None, headers=None, body=None, **kwargs):
         with self._lock:
-            self.published.append((headers["task"].rsplit(".", 1)[-1], *body[0]))
+            name, args = headers["task"].rsplit(".", 1)[-1], body[0]
+            # The outbox's one task is named by the e-mail it sends ("order.confirmation").
+            self.published.append(
+                (args[0], *args[1:]) if name == "send_owed_email" else (name, *args)
+            )
 
     def _on_start(self, **kwargs):
         with self._lock:
@@ -175,7 +179,7 @@ def test_ten_guests_buying_the_last_unit_of_a_size_make_one_order(
     assert order.lines.get().product == size_3
     assert Line.objects.count() == 1 and Source.objects.get().order == order
     assert ShippingAddress.objects.count() == 1, "an address left behind by a refused order"
-    assert [n for n, *_ in ledger.published] == ["send_order_confirmation"]
+    assert [n for n, *_ in ledger.published] == ["order.confirmation"]
     # ...the unit is sold once...
     record.refresh_from_db()
     assert (record.num_in_stock, record.num_allocated) == (1, 1)
@@ -514,7 +518,7 @@ def test_a_booking_form_sent_twice_at_once_makes_one_booking_and_one_email(
     assert [r.status_code for r in responses] == [302, 302]
     assert {r["Location"] for r in responses} == {booking.get_absolute_url()}
     assert (booking.status, booking.expert) == ("confirmed", anna)
-    assert [n for n, *_ in ledger.published] == ["allocate_booking", "send_booking_email"]
+    assert [n for n, *_ in ledger.published] == ["allocate_booking", "booking.confirmation"]
     assert [m.to for m in mail.outbox] == [["mia@example.com.au"]]
     report("booking form sent twice", requests=2, bookings=1, emails=len(mail.outbox))
 

@@ -1,5 +1,5 @@
 """Staff open the dashboard and the admin with a password and a code from an authenticator
-app (core/twofactor.py), required where STAFF_TWO_FACTOR is on: production mode's default.
+app (staff_auth/twofactor.py), required where STAFF_TWO_FACTOR is on: production mode's default.
 
 The codes here are computed from the key the set-up page shows, as the staff member's app
 computes them (RFC 6238), so the tests prove what a person with a phone would see.

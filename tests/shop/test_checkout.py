@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from oscar.core.loading import get_model
 
-from shop import tasks
-from shop.services import order_confirmation_send
+from core.outbox import deliver
+from core.tasks import send_owed_email
 from tests.shop.checkout_steps import ADDRESS, add_to_basket, checkout_as_guest, place_order
 from tests.waiting import wait_for
 
@@ -74,9 +74,9 @@ def test_order_confirmation_is_sent_once_even_when_the_task_runs_twice(client, d
     place_order(client)
     order = Order.objects.get()
 
-    assert order_confirmation_send(order_id=order.id) is True
-    assert order_confirmation_send(order_id=order.id) is False
-    tasks.send_order_confirmation.apply(args=[order.id])
+    assert deliver(kind="order.confirmation", pk=order.id) is True
+    assert deliver(kind="order.confirmation", pk=order.id) is False
+    send_owed_email.apply(args=["order.confirmation", order.id])
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -164,7 +164,7 @@ def test_staff_find_the_order_and_its_email_in_the_dashboard(client, demo, admin
     checkout_as_guest(client)
     place_order(client)
     order = Order.objects.get()
-    order_confirmation_send(order_id=order.id)
+    deliver(kind="order.confirmation", pk=order.id)
 
     client.force_login(admin_user)
     listing = client.get("/dashboard/orders/").content.decode()

@@ -44,7 +44,7 @@ def receive_product_view(sender, product, user, request=None, **kwargs):
         return
     view_count(product.pk)
     if request is not None:  # a cached copy of the page counts views of this product
-        request.page_cache_product_id = product.pk
+        request.page_cache_context = {"product_id": product.pk}
     if user and user.is_authenticated:
         oscar_receivers._update_counter(UserRecord, "num_product_views", {"user": user})
         UserProductView.objects.create(product=product, user=user)

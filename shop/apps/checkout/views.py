@@ -9,8 +9,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_model
 
-from core.queue import enqueue_on_commit
-from shop import tasks
+from core import outbox
 from shop.apps.checkout.forms import PaymentMethodForm
 from shop.payment import (
     CARD,
@@ -135,7 +134,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
         # The worker sends it, after the order is committed, so a slow or refusing mail
         # server never fails or slows down the customer's checkout; nor does Redis being
         # down (the sweep sends what the order still owes).
-        enqueue_on_commit(tasks.send_order_confirmation, order.id)
+        outbox.owe("order.confirmation", order.id)
 
 
 class ThankYouView(views.ThankYouView):

@@ -32,7 +32,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -40,6 +39,8 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class _StaffStep(View):
 class VerifyView(_StaffStep):
     """The code asked for at every sign-in of an account with an authenticator app."""
 
-    template_name = "core/two_factor_verify.html"
+    template_name = "staff_auth/two_factor_verify.html"
 
     def get(self, request):
         if request.user.is_verified():
@@ -208,7 +209,7 @@ def _seconds_to_wait(devices) -> int:
             return 0
         locked_until = (info or {}).get("locked_until")
         if locked_until is not None:
-            waits.append(max(1, round((locked_until - timezone.now()).total_seconds())))
+            waits.append(max(1, round((locked_until - clock.now()).total_seconds())))
     return min(waits) if waits else 0
 
 
@@ -225,7 +226,7 @@ class SetupView(_StaffStep):
     with the first code the app shows. Also how a confirmed session moves to a new phone:
     the old app stops working once the new one is confirmed."""
 
-    template_name = "core/two_factor_setup.html"
+    template_name = "staff_auth/two_factor_setup.html"
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -294,7 +295,7 @@ class SetupView(_StaffStep):
 class BackupCodesView(_StaffStep):
     """The backup codes left, and a button for a new set (the old ones stop working)."""
 
-    template_name = "core/two_factor_backup_codes.html"
+    template_name = "staff_auth/two_factor_backup_codes.html"
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -9,7 +9,7 @@ asking first (by phone, in person): this is the way around the second factor.
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from core import twofactor
+from staff_auth import twofactor
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 """The dashboard's front page: Oscar's shop figures for those who run the shop, and each
 other role's own figures (health-fund queue, consultations), with 30 days of activity."""
 
-from django.utils import timezone
 from oscar.apps.dashboard import views
 
 from consultations.dashboard.access import can_use_consultations
+from core import clock
 from insurance.dashboard.access import can_handle_enquiries
-from shop.apps.dashboard import figures
+from sitewide.dashboard import figures
 
 # The Oscar figures (orders, revenue, customers, stock alerts) are the shop manager's.
 SHOP_PERMISSION = "order.view_order"
@@ -17,7 +17,7 @@ class IndexView(views.IndexView):
         return ["oscar/dashboard/index.html"]
 
     def get_context_data(self, **kwargs):
-        user, now = self.request.user, timezone.now()
+        user, now = self.request.user, clock.now()
         context = {"now": now, "show_shop": user.has_perm(SHOP_PERMISSION)}
         if context["show_shop"]:
             context.update(self.get_stats())

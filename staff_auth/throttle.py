@@ -17,8 +17,6 @@ says so and when to try again (429). Guessing one account from many addresses is
 password rules (12 characters or more) and, for staff, the second factor.
 """
 
-import ipaddress
-
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
@@ -71,28 +69,6 @@ def login_name(request, credentials) -> str:
     return str(name).strip().lower()
 
 
-def client_ip(request) -> str:
-    """The visitor's address: ``REMOTE_ADDR``, or with ``TRUSTED_PROXY_COUNT`` proxies in
-    front of the site (production: the proxy that terminates TLS), the address the nearest
-    of them wrote into X-Forwarded-For. Entries further left can be typed by anyone, so they
-    are never used: a client cannot choose the address it is counted under."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= count:
-            candidate = forwarded[-count]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote
-
-
 def lockout_response(request, original_response=None, credentials=None):
     """The page after too many wrong passwords: what happened, when to try again, and the
     way out that needs no password (a reset link). 429, with Retry-After."""
@@ -100,7 +76,7 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
     response = render(
         request,
-        "core/login_locked.html",
+        "staff_auth/login_locked.html",
         {
             "minutes": minutes,
             "failure_limit": settings.AXES_FAILURE_LIMIT,

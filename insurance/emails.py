@@ -1,0 +1,64 @@
+"""What an enquiry owes: the customer's acknowledgement and answer, and the health-fund team's
+notice of a new enquiry. Declared here once; core/outbox.py sends each once."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from core import outbox
+from insurance.models import AuditEntry, Enquiry
+from insurance.services import audit
+
+
+def _message(enquiry, kind: str) -> EmailMultiAlternatives:
+    template = f"insurance/emails/{kind}"
+    # Officers work in the dashboard; the admin is for superusers only (staff_auth/adminsite.py).
+    dashboard_path = reverse("insurance-dashboard:enquiry-detail", args=[enquiry.reference])
+    context = {
+        "enquiry": enquiry,
+        "dashboard_url": settings.SITE_URL + dashboard_path,
+        "shop_name": settings.OSCAR_SHOP_NAME,
+        "shop_phone": settings.SHOP_PHONE,
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string(f"{template}_subject.txt", context).strip(),
+        body=render_to_string(f"{template}.txt", context),
+        to=[settings.INSURANCE_STAFF_EMAIL] if kind == "staff_notice" else [enquiry.email],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def _declare(kind: str, sent_field: str, owed, since: str) -> None:
+    outbox.declare(
+        outbox.OwedEmail(
+            kind=f"enquiry.{kind}",
+            owed=owed,
+            build=lambda enquiry: _message(enquiry, kind),
+            since=since,
+            sent_field=sent_field,
+            error_field="last_email_error",
+            after_sent=lambda enquiry: audit(enquiry, AuditEntry.Action.EMAILED, detail=kind),
+        )
+    )
+
+
+_declare(
+    "acknowledgement",
+    "acknowledgement_sent_at",
+    lambda now: Enquiry.objects.filter(acknowledgement_sent_at__isnull=True),
+    since="created_at",
+)
+_declare(
+    "staff_notice",
+    "staff_notified_at",
+    lambda now: Enquiry.objects.filter(staff_notified_at__isnull=True),
+    since="created_at",
+)
+_declare(
+    "answer",
+    "answer_sent_at",
+    lambda now: Enquiry.objects.filter(answer_sent_at__isnull=True, answered_at__isnull=False),
+    since="answered_at",
+)

@@ -1,7 +1,0 @@
-import oscar.apps.dashboard.apps as apps
-
-
-class DashboardConfig(apps.DashboardConfig):
-    """Oscar's dashboard, forked for `views.py`: a front page with each role's own figures."""
-
-    name = "shop.apps.dashboard"

@@ -1,0 +1,77 @@
+"""What an order owes its customer: the order confirmation, sent by Oscar's dispatcher from
+Oscar's ORDER_PLACED templates. Declared here once; core/outbox.py sends it once."""
+
+from oscar.core.loading import get_class, get_model
+
+from core import clock, outbox
+from shop.services import order_message_context
+
+Order = get_model("order", "Order")
+CommunicationEvent = get_model("order", "CommunicationEvent")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+OrderNote = get_model("order", "OrderNote")
+Dispatcher = get_class("communication.utils", "Dispatcher")
+
+ORDER_PLACED = "ORDER_PLACED"
+EMAIL_FAILURE = "The order confirmation e-mail could not be sent"
+
+
+def _send(order) -> None:
+    """Oscar's dispatcher renders the message, sends it and (for an account) keeps it in the
+    customer's e-mail history; the communication event is the outbox's record."""
+    dispatcher = Dispatcher()
+    messages = dispatcher.get_messages(ORDER_PLACED, order_message_context(order))
+    if order.is_anonymous:
+        sent = dispatcher.dispatch_anonymous_messages(order.guest_email, messages)
+    else:
+        sent = dispatcher.dispatch_user_messages(order.user, messages)
+    if not sent:
+        raise ValueError(f"Order {order.number} has no address to send its confirmation to")
+
+
+def _record(order, sent_at) -> bool:
+    """The "order placed" communication event (Oscar's record, shown in the dashboard's
+    order page) says it went; a failure note becomes a plain note in the order's history."""
+    event_type, _ = CommunicationEventType.objects.get_or_create(
+        code=ORDER_PLACED, defaults={"name": "Order placed", "category": "Order related"}
+    )
+    CommunicationEvent.objects.create(order=order, event_type=event_type)
+    when = clock.local_now().strftime("%d %b %Y %H:%M")
+    OrderNote.objects.filter(
+        order=order, note_type=OrderNote.ERROR, message__startswith=EMAIL_FAILURE
+    ).update(
+        note_type=OrderNote.INFO,
+        message=f"The order confirmation e-mail failed at first and was sent on {when}.",
+        date_updated=sent_at,
+    )
+    return True
+
+
+def _failed(order_id: int, error: Exception) -> None:
+    """One error note per order, brought up to date at each failed try (not one per try); the
+    dashboard's order page shows it at its top until the e-mail goes."""
+    when = clock.local_now().strftime("%d %b %Y %H:%M")
+    message = (
+        f"{EMAIL_FAILURE} (last try {when}: {type(error).__name__}). It is tried again "
+        "every minute for a day after the order; if it still fails, check the mail server "
+        "or contact the customer another way."
+    )
+    updated = OrderNote.objects.filter(
+        order_id=order_id, note_type=OrderNote.ERROR, message__startswith=EMAIL_FAILURE
+    ).update(message=message, date_updated=clock.now())
+    if not updated and Order.objects.filter(pk=order_id).exists():
+        OrderNote.objects.create(order_id=order_id, note_type=OrderNote.ERROR, message=message)
+
+
+outbox.declare(
+    outbox.OwedEmail(
+        kind="order.confirmation",
+        owed=lambda now: Order.objects.exclude(
+            communication_events__event_type__code=ORDER_PLACED
+        ).select_related("user"),
+        send=_send,
+        since="date_placed",
+        record=_record,
+        failed=_failed,
+    )
+)
