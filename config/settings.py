@@ -132,6 +132,12 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_tables2",
     "phonenumber_field",
+    "csp",  # Content-Security-Policy (core/csp.py)
+    "axes",  # login throttling (staff_auth/throttle.py)
+    "django_otp",  # the staff second factor (staff_auth/twofactor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    *(["storages"] if env.str("AWS_STORAGE_BUCKET_NAME", default="") else []),  # uploads on S3
     # Ours
     "core",
     "staff_auth",  # staff sign-in: second factor, login throttling, superusers-only admin
@@ -141,22 +147,28 @@ INSTALLED_APPS = [
     "consultations",
     "sitewide",  # pages that span the departments: home, robots, sitemap, dashboard front page
 ]
-if env.str("AWS_STORAGE_BUCKET_NAME", default=""):  # see "Static files, uploads" below
-    INSTALLED_APPS.append("storages")
 
 SITE_ID = 1
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for SecurityMiddleware, so every response gets the CSP header, the login
+    # lockout page and pages from the page cache (which fills in their nonce) included.
+    "core.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The staff second factor: who has confirmed a code this session, then /dashboard/ and
+    # /admin/ closed to staff who have not (staff_auth/twofactor.py).
+    "staff_auth.twofactor.OTPMiddleware",
+    "staff_auth.twofactor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "axes.middleware.AxesMiddleware",  # login throttling's lockout page
     # Last, so that everything above runs around a cached page too (core/pagecache.py).
     "core.pagecache.PageCacheMiddleware",
 ]
@@ -376,6 +388,7 @@ USE_TZ = True
 # Authentication
 # --------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "staff_auth.throttle.LoginThrottleBackend",  # first: a locked-out login goes no further
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -403,9 +416,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A mail server that accepts the connection and then stalls fails the send, and the task
 # retries, instead of holding a worker until the task's time limit (which is not retried).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-# How long a worker holds an owed e-mail while it sends it (core/outbox.py): longer than any
-# send can take; a worker killed mid-send leaves it to the sweep once this has passed.
-OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=max(300, 6 * EMAIL_TIMEOUT))
+# How long a worker holds an owed e-mail while it sends it (core/outbox.py): longer than a
+# send can take (a stalled server fails it at EMAIL_TIMEOUT); a worker killed mid-send
+# leaves it to be sent again once this has passed.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=2 * EMAIL_TIMEOUT + 5)
 if "EMAIL_URL" in env:
     globals().update(env.email_url("EMAIL_URL"))
 elif PRODUCTION:
@@ -483,13 +497,6 @@ CONTENT_SECURITY_POLICY_DASHBOARD = {
         "img-src": [*_CSP_DIRECTIVES["img-src"], "blob:"],
     }
 }
-# Outermost but for SecurityMiddleware, so every response gets the header, the login lockout
-# page and pages from the page cache (core/pagecache.py fills in their nonce) included.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "core.csp.SiteCSPMiddleware",
-)
-INSTALLED_APPS += ["csp", "axes"]
 
 # Login throttling (django-axes, staff_auth/throttle.py): LOGIN_FAILURE_LIMIT wrong passwords for
 # one account from one address lock that account for that address, and
@@ -498,11 +505,6 @@ INSTALLED_APPS += ["csp", "axes"]
 # account from elsewhere: the right password from another address still signs in. Failures
 # are counted in the database, so every web process shares them; successful logins are not
 # recorded (no personal data kept that throttling does not need).
-AUTHENTICATION_BACKENDS = ["staff_auth.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("oscar.apps.basket.middleware.BasketMiddleware") + 1,
-    "axes.middleware.AxesMiddleware",
-)
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
@@ -527,15 +529,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION els
 # each sign-in before /dashboard/ or /admin/ opens; the first time it sets the app up from a
 # QR code. On in production mode; in the zero set-up mode only for staff who set up an app.
 STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=PRODUCTION)
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "staff_auth.twofactor.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("staff_auth.twofactor.OTPMiddleware") + 1,
-    "staff_auth.twofactor.StaffSecondFactorMiddleware",
-)
 
 # --------------------------------------------------------------------------------------------
 # Logging: one line per event on stderr; personal data is never logged by our code.

@@ -20,6 +20,7 @@ from consultations.models import Booking
 from consultations.services import new_time_offers
 from core import outbox
 from core.limits import address_proof
+from core.timelabels import time_label
 
 
 def meeting(booking) -> Meeting:
@@ -78,9 +79,10 @@ def booking_message(booking, kind: str, **extra) -> EmailMultiAlternatives:
 
 def _message(booking, kind: str, **extra) -> EmailMultiAlternatives:
     context = _context(booking, **extra)
-    local = context["local_start"]
+    zone = booking.customer_time_zone
     subject = SUBJECTS[kind].format(
-        when=f"{local:%A} {local.day} {local:%B} at {local:%-I:%M %p}", time=f"{local:%-I:%M %p}"
+        when=time_label(booking.starts_at, zone, "day_at_time"),
+        time=time_label(booking.starts_at, zone, "time"),
     )
     message = EmailMultiAlternatives(
         subject=subject,

@@ -25,6 +25,7 @@ from consultations.video import video_provider
 from core import clock, limits, outbox
 from core.limits import LimitReached
 from core.queue import enqueue, enqueue_on_commit
+from core.timelabels import time_label
 
 logger = logging.getLogger(__name__)
 
@@ -163,14 +164,13 @@ def bookings_requeue_stale(*, older_than_seconds: int = 120) -> int:
 
 def new_time_offers(booking, count: int = 3) -> list[dict]:
     """The free times nearest the one the customer lost, as one-click links to their page."""
-    zone = ZoneInfo(booking.customer_time_zone)
+    zone = booking.customer_time_zone
     offers = []
     for slot in nearest_free_slots(topic=booking.topic, around=booking.starts_at, count=count):
-        local = slot.astimezone(zone)
         query = urlencode({"slot": slot.isoformat()})
         offers.append(
             {
-                "label": f"{local:%A} {local.day} {local:%B}, {local:%-I:%M %p}",
+                "label": time_label(slot, zone, "day_time"),
                 "url": f"{settings.SITE_URL}{booking.get_absolute_url()}?{query}",
             }
         )
@@ -220,8 +220,7 @@ def _event(booking, action, *, by, detail=""):
 
 def _when(booking, instant) -> str:
     """A time as the customer sees it, with its zone: "Tue 3 Mar, 9:00 AM AEDT"."""
-    local = instant.astimezone(ZoneInfo(booking.customer_time_zone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p %Z}"
+    return time_label(instant, booking.customer_time_zone, "short", with_zone=True)
 
 
 def _check_notice(booking):

@@ -23,6 +23,7 @@ from consultations.services import (
 )
 from core.limits import LimitReached, address_confirm
 from core.requests import client_ip
+from core.timelabels import time_label
 from core.utils import parse_id
 from shop.selectors import Product
 
@@ -105,9 +106,27 @@ def _by_local_day(slots, zone):
     days = defaultdict(list)
     tz = ZoneInfo(zone)
     for slot in slots:
-        local = slot.astimezone(tz)
-        days[local.date()].append((slot.isoformat(), local.strftime("%-I:%M %p").lower()))
-    return sorted(days.items())
+        days[slot.astimezone(tz).date()].append(slot)
+    labelled = []
+    for day, day_slots in sorted(days.items()):
+        # On the day the clocks change, the hour repeated (or skipped) makes one wall time
+        # ambiguous: that day's labels carry the zone's abbreviation ("2:00 am AEST").
+        changes = len({slot.astimezone(tz).utcoffset() for slot in day_slots}) > 1
+        labelled.append(
+            (
+                day,
+                [
+                    (slot.isoformat(), _time(slot, zone, with_zone=changes))
+                    for slot in sorted(day_slots)
+                ],
+            )
+        )
+    return labelled
+
+
+def _time(slot, zone, *, with_zone: bool) -> str:
+    label = time_label(slot, zone, "time").lower()
+    return f"{label} {slot.astimezone(ZoneInfo(zone)):%Z}" if with_zone else label
 
 
 def _booking(token) -> Booking:

@@ -26,10 +26,14 @@ OutboxClaim row, unique per e-mail and row, for OUTBOX_CLAIM_SECONDS), builds an
 outside any transaction, then records it on the row with a conditional update: only if the
 row's ``version_field`` is what the message was built from. If the row changed meanwhile (a
 call moved while its old invite was going out), the e-mail is still owed and is built again
-from the row as it is now. A second delivery of the same wake-up call, at the same time or
-later, finds the claim or the record and sends nothing. A worker killed between the send and
-the record leaves a claim that runs out, and the sweep sends it again: at least once, and
-once in every case but that one (as before, when the row lock's transaction rolled back).
+from the row as it is now. A second delivery of the same wake-up call later finds the record
+and sends nothing; one at the same time finds the claim, and its task tries again once the
+claim could have run out (``claim_left``): by then the first has recorded it, or died. A
+worker killed mid-send (its message comes back after the visibility timeout) leaves a claim
+that runs out after OUTBOX_CLAIM_SECONDS, a little longer than the slowest send can take
+(twice EMAIL_TIMEOUT), and the e-mail is then sent: at least once, and once in every case
+but a worker killed after the mail server took the message and before the record (as
+before, when the row lock's transaction rolled back).
 """
 
 import logging
@@ -42,7 +46,13 @@ from django.db import IntegrityError, models, transaction
 
 from core import clock
 from core.models import OutboxClaim
-from core.queue import SWEEP_GRACE_SECONDS, SWEEP_WINDOW, enqueue_last_try, enqueue_on_commit
+from core.queue import (
+    MAX_RETRIES,
+    SWEEP_GRACE_SECONDS,
+    SWEEP_WINDOW,
+    enqueue_last_try,
+    enqueue_on_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +65,7 @@ RETRY_POLICY = {
     "autoretry_for": (OSError,),
     "retry_backoff": True,
     "retry_backoff_max": settings.CELERY_MAX_RETRY_DELAY,
-    "max_retries": 8,
+    "max_retries": MAX_RETRIES,
 }
 # A changed row is built and sent again at once at most this many times in one delivery; a
 # row changing faster than that is left to the next wake-up call or the sweep.
@@ -85,6 +95,11 @@ class OwedEmail:
     record: Callable[[models.Model, datetime], bool] | None = None
     # Shows staff a failure where it is not a field (an order note).
     failed: Callable[[int, Exception], None] | None = None
+    # How the row is named in the log ("Enquiry BF-7K2Q"); never personal data.
+    label: Callable[[models.Model], str] | None = None
+
+    def describe(self, row) -> str:
+        return self.label(row) if self.label else f"{type(row).__name__} {row.pk}"
 
     @property
     def name(self) -> str:
@@ -146,10 +161,22 @@ def _deliver_once(email: OwedEmail, pk: int) -> bool | None:
     finally:
         OutboxClaim.objects.filter(kind=email.kind, object_id=pk).delete()
     if not recorded:
-        logger.info("%s %s changed while its e-mail was sent; building it again", email.kind, pk)
+        logger.info("%s changed while its %s e-mail was sent", email.describe(row), email.name)
         return None
-    logger.info("%s %s: e-mail sent", email.kind, pk)
+    logger.info("%s: %s e-mail sent", email.describe(row), email.name)
     return True
+
+
+def claim_left(*, kind: str, pk: int) -> float | None:
+    """Seconds until another sender's claim on this e-mail runs out, or None if there is
+    none: the task that found it claimed tries again then."""
+    now = clock.now()
+    until = (
+        OutboxClaim.objects.filter(kind=kind, object_id=pk, claimed_until__gt=now)
+        .values_list("claimed_until", flat=True)
+        .first()
+    )
+    return None if until is None else (until - now).total_seconds()
 
 
 def _claim(email: OwedEmail, pk: int, now: datetime) -> bool:

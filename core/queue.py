@@ -36,13 +36,38 @@ SWEEP_WINDOW = timedelta(days=1)
 BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
+# How often a task on the outbox's retry policy (and the booking allocation) is retried; the
+# sweeps' last try says these are spent, so it starts no new chain.
+MAX_RETRIES = 8
+
+
+class _TaskByName:
+    """A task named by a service ("consultations.tasks.allocate_booking") in a process that
+    has not imported its module (a web process never imports the tasks modules: they import
+    the services). Published by name; the worker, which has them all, runs it."""
+
+    max_retries = MAX_RETRIES
+
+    def __init__(self, name: str):
+        from celery import current_app
+
+        self.name, self.app = name, current_app
+
+    def delay(self, *args):
+        return self.app.send_task(self.name, args=args)
+
+    def apply_async(self, args, retries: int = 0):
+        return self.app.send_task(self.name, args=args, retries=retries)
+
+
 def _task(task):
-    """A task, or its name: services queue work by name ("consultations.tasks.allocate_booking"),
-    so they never import the tasks module that imports them."""
+    """A task, or its name: services queue work by name so they never import the tasks
+    module that imports them. The registered task when this process has it (tests patch its
+    ``delay``), else the name alone."""
     if isinstance(task, str):
         from celery import current_app
 
-        return current_app.tasks[task]
+        return current_app.tasks.get(task) or _TaskByName(task)
     return task
 
 

@@ -24,11 +24,16 @@ def prune_rate_limits() -> None:
     rate_limits_prune()
 
 
-@shared_task(**outbox.RETRY_POLICY)
-def send_owed_email(kind: str, pk: int) -> None:
+@shared_task(bind=True, **outbox.RETRY_POLICY)
+def send_owed_email(self, kind: str, pk: int) -> None:
     """Every owed e-mail (core/outbox.py): queued on commit by ``outbox.owe``, and by the
-    sweep. Safe to run twice, at once or later: it is sent once."""
-    outbox.deliver(kind=kind, pk=pk)
+    sweep. Safe to run twice, at once or later: it is sent once. Found being sent by another
+    worker, it looks again when that worker's claim could have run out (it may have died)."""
+    if outbox.deliver(kind=kind, pk=pk):
+        return
+    left = outbox.claim_left(kind=kind, pk=pk)
+    if left is not None:
+        raise self.retry(countdown=left + 1)
 
 
 @shared_task(acks_late=True, ignore_result=True)

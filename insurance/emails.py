@@ -40,6 +40,7 @@ def _declare(kind: str, sent_field: str, owed, since: str) -> None:
             sent_field=sent_field,
             error_field="last_email_error",
             after_sent=lambda enquiry: audit(enquiry, AuditEntry.Action.EMAILED, detail=kind),
+            label=lambda enquiry: f"Enquiry {enquiry.reference}",
         )
     )
 

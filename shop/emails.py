@@ -73,5 +73,6 @@ outbox.declare(
         since="date_placed",
         record=_record,
         failed=_failed,
+        label=lambda order: f"Order {order.number}",
     )
 )

@@ -20,6 +20,13 @@ _demo_snapshots: list[DemoSnapshot] = []
 _migrated: MigratedState | None = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _every_task_registered():
+    """As in a worker process (Celery's autodiscovery): every app's tasks module imported,
+    so a worker started in this process runs a task that a service queued by name."""
+    celery_app.loader.import_default_modules()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many users (load_demo makes nine); real PBKDF2 costs ~0.3 s each."""
@@ -137,7 +144,11 @@ def committed_db(monkeypatch, transactional_db):
     by one) takes seconds on PostgreSQL; tests/database_state.py puts back the same rows with
     DELETE and INSERT in a fraction of that, and pytest-django's flush, which runs after this
     fixture's teardown, is then skipped. (`monkeypatch` is asked for first so that it is
-    undone last, after pytest-django's teardown.)"""
+    undone last, after pytest-django's teardown.)
+
+    Private API, on purpose: Django's `TransactionTestCase._fixture_teardown` (the flush) is
+    replaced for the rest of the test; no public hook skips it. tests/core/test_database.py
+    fails loudly, naming it, if an upgrade of Django or pytest-django breaks this."""
     if _migrated.differs():  # a test before this one was emptied by Django's flush
         _migrated.restore()
     yield

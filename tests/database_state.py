@@ -6,13 +6,18 @@ e-mail types, the staff roles and their permissions, health funds, topics). `com
 another test wrote to is emptied with DELETE and refilled with those rows, in one
 transaction. That leaves the same rows, ids and all, as Django's flush (TRUNCATE of every
 table, seconds on PostgreSQL) followed by reloading the serialized rows one by one.
+
+Only Django's public model API is used here (the app registry, `_meta`'s documented Options
+API, `Field.get_db_prep_save`, querysets and a cursor). The one private API the test set-up
+relies on is in tests/conftest.py (`committed_db` replaces `TransactionTestCase.
+_fixture_teardown` to skip pytest-django's flush); tests/core/test_database.py fails loudly,
+naming it, if an upgrade of Django or pytest-django breaks it.
 """
 
 from datetime import datetime, time
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models.base import ModelState
 
 # Written by the database's own triggers whenever the tables pages show change (the page
 # cache's generation, core/pagecache_triggers.py).
@@ -61,18 +66,22 @@ def _to_milliseconds(value):
 
 
 def insert(model, new_rows) -> None:
-    """The rows as they are (no defaults, no auto_now, no signals), ids included."""
+    """The rows as they are (no defaults, no auto_now, no signals), ids included: a plain
+    INSERT of each column's value as the field writes it to the database."""
     columns = fields(model)
-    objs = []
-    for row in new_rows:
-        obj = model.__new__(model)  # no __init__ of the model's own
-        obj._state = ModelState()
-        for f, value in zip(columns, row, strict=True):
-            setattr(obj, f.attname, value)
-        objs.append(obj)
-    if objs:
-        manager = model._base_manager.using(connection.alias)
-        manager._insert(objs, fields=columns, raw=True, using=connection.alias)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the models)
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    values = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(columns, row, strict=True)]
+        for row in new_rows
+    ]
+    if values:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
 
 
 def empty(model) -> None:

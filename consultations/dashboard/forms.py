@@ -7,6 +7,7 @@ from django import forms
 from consultations.availability import parse_slot
 from consultations.models import Expert, WeeklyAvailability
 from core.forms import AccessibleFormMixin
+from core.timelabels import time_label
 
 
 class PeriodForm(AccessibleFormMixin, forms.Form):
@@ -26,7 +27,7 @@ def _by_day(slots: list[datetime], zones: list[str]) -> list:
     days = defaultdict(list)
     for slot in slots:
         times = " / ".join(
-            f"{slot.astimezone(ZoneInfo(zone)):%-I:%M %p} {zone.split('/')[-1]}" for zone in zones
+            f"{time_label(slot, zone, 'time')} {zone.split('/')[-1]}" for zone in zones
         )
         day = slot.astimezone(ZoneInfo(zones[0]))
         days[f"{day:%a} {day.day} {day:%b}"].append((slot.isoformat(), times))

@@ -43,3 +43,23 @@ def test_sqlite_runs_in_wal_mode(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_the_one_private_api_the_test_setup_relies_on_is_still_there():
+    """`committed_db` (tests/conftest.py) puts the migrated rows back itself and skips the
+    flush pytest-django runs after a transactional test by replacing Django's private
+    `TransactionTestCase._fixture_teardown` (Django 5.2, pytest-django 4.x drive their
+    transactional tests through it). If an upgrade renames or stops calling it, this says
+    so here, instead of as a slow flush after every committed test or a wrong database."""
+    import inspect
+
+    import pytest_django.fixtures
+    from django.test import TransactionTestCase
+
+    teardown = getattr(TransactionTestCase, "_fixture_teardown", None)
+    assert callable(teardown), "Django renamed TransactionTestCase._fixture_teardown"
+    assert list(inspect.signature(teardown).parameters) == ["self"]
+    assert "_post_teardown" in inspect.getsource(TransactionTestCase)
+    assert "TransactionTestCase" in inspect.getsource(pytest_django.fixtures), (
+        "pytest-django no longer runs transactional tests through Django's TransactionTestCase"
+    )

@@ -750,6 +750,8 @@ def test_a_worker_killed_mid_allocation_and_mid_email_leaves_one_booking_and_one
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         VIDEO_PROVIDER="tests.reliability.fault_tools.StallFirstMeeting",
         FAULT_DIR=str(faults),
+        # The claim a killed sender leaves runs out after 2 x EMAIL_TIMEOUT + 5 s (outbox).
+        EMAIL_TIMEOUT="3",
     )
     workers = []
     try:
