@@ -3,8 +3,9 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from blog.models import Article, Category
+from tests.factories import ArticleFactory
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -131,6 +133,34 @@ def test_cached_article_page_needs_fewer_queries(client, demo, page_cache_off):
     warm_count = len(warm)
 
     assert warm_count < cold_count
+
+
+def test_a_scheduled_article_goes_public_the_second_the_clock_reaches_its_time(
+    client, db, clock, settings
+):
+    # given an article scheduled for 9:00 on Monday 5 April 2027, Sydney time (the Monday
+    # after the clocks went back), and a reader a second before
+    sydney = ZoneInfo("Australia/Sydney")
+    clock.set("2027-04-05 08:59:59", "Australia/Sydney")
+    article = ArticleFactory(
+        title="Sleeping with a sore back", published_at=datetime(2027, 4, 5, 9, tzinfo=sydney)
+    )
+    pages = ["/blog/", "/", "/blog/feed/"]
+
+    # when they look at 8:59:59, twice (the second list comes from the page cache, which
+    # keeps it no longer than until 9:00), and again at 9:00:00
+    before = [client.get(url) for url in [*pages, *pages]]
+    listed_before = client.get(article.get_absolute_url())
+    clock.move(seconds=1)
+    after = [client.get(url) for url in pages]
+    listed_after = client.get(article.get_absolute_url())
+
+    # then it is nowhere a second early, and everywhere on the second
+    assert listed_before.status_code == 404
+    assert not [r.request["PATH_INFO"] for r in before if article.title in r.content.decode()]
+    assert before[3].get("X-Page-Cache") == ("hit" if settings.PAGE_CACHE_SECONDS else None)
+    assert listed_after.status_code == 200 and "Preview" not in listed_after.content.decode()
+    assert [r.request["PATH_INFO"] for r in after if article.title in r.content.decode()] == pages
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
+"""``expert("Anna")``, as the consultation tests have called it: ExpertFactory
+(tests/factories.py) builds the expert now; new tests may call that directly."""
+
 from datetime import time
 
-from django.contrib.auth import get_user_model
+from tests.factories import EVERY_DAY, ExpertFactory
 
-from consultations.models import Expert, Topic, WeeklyAvailability
-
-WEEKDAYS = range(7)
+WEEKDAYS = EVERY_DAY
 
 
 def expert(
@@ -16,18 +17,13 @@ def expert(
     days=WEEKDAYS,
     daily_maximum=6,
 ):
-    user = get_user_model().objects.create_user(
-        username=name.lower(),
-        email=f"{name.lower()}@example.com",
-        password="x-pass-1234",
-        is_staff=True,
+    """An expert called ``name`` (user ``name.lower()``) working ``hours`` in ``zone`` on
+    ``days`` (every day unless given), advising on ``topics``."""
+    return ExpertFactory(
+        display_name=name,
+        time_zone=zone,
+        topics=topics,
+        hours=hours,
+        days=days,
+        daily_maximum=daily_maximum,
     )
-    person = Expert.objects.create(
-        user=user, display_name=name, time_zone=zone, daily_maximum=daily_maximum
-    )
-    person.topics.set(Topic.objects.filter(slug__in=topics))
-    for day in days:
-        WeeklyAvailability.objects.create(
-            expert=person, weekday=day, start_time=hours[0], end_time=hours[1]
-        )
-    return person

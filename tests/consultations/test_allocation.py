@@ -1,42 +1,33 @@
 """The worker's allocation: one expert per call, never a double booking, safe to run twice."""
 
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.utils import timezone
 
 from consultations import tasks
-from consultations.models import Booking, Topic
+from consultations.models import Booking
 from consultations.services import booking_allocate
 from tests.consultations.factories import expert
+from tests.factories import BookingFactory, local_slot
 from tests.waiting import wait_for
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 
-def _next_weekday_9am_sydney(days_ahead=2):
-    """A 9:00 Sydney slot comfortably inside the notice and horizon windows."""
-    day = (timezone.now() + timedelta(days=days_ahead)).astimezone(SYDNEY).date()
-    return datetime.combine(day, time(9), tzinfo=SYDNEY).astimezone(UTC)
-
-
-def _booking(slot, **kwargs):
-    return Booking.objects.create(
-        topic=Topic.objects.get(slug="back"), starts_at=slot, ends_at=slot + timedelta(minutes=30),
-        name="Mia", email="mia@example.com.au", description="Lower back pain",
-        consent_text="I agree", consent_version="1", queued_at=timezone.now(), **kwargs,
-    )  # fmt: skip
+def _soon():
+    """9:00 Sydney time the day after tomorrow: inside the notice and the horizon."""
+    return local_slot(days_ahead=2)
 
 
 def test_allocation_confirms_with_the_least_booked_expert_and_a_video_link(db, settings):
     settings.VIDEO_MEETING_BASE_URL = "https://video.example.com/"
     anna, ben = expert("Anna"), expert("Ben")
-    slot = _next_weekday_9am_sydney()
-    _booking(slot + timedelta(minutes=40), status="confirmed", expert=anna)  # Anna is busier
+    slot = _soon()
+    BookingFactory(starts_at=slot + timedelta(minutes=40), confirmed=True, expert=anna)  # busier
 
-    booking = _booking(slot)
+    booking = BookingFactory(starts_at=slot)
     assert booking_allocate(booking_id=booking.pk) == "confirmed"
 
     booking.refresh_from_db()
@@ -47,7 +38,7 @@ def test_allocation_confirms_with_the_least_booked_expert_and_a_video_link(db, s
 
 def test_allocating_twice_changes_nothing_the_second_time(db):
     expert("Anna"), expert("Ben")
-    booking = _booking(_next_weekday_9am_sydney())
+    booking = BookingFactory(starts_at=_soon())
 
     booking_allocate(booking_id=booking.pk)
     first = Booking.objects.get(pk=booking.pk)
@@ -63,13 +54,13 @@ def test_allocating_twice_changes_nothing_the_second_time(db):
 
 def test_a_taken_time_needs_a_new_time_and_no_free_time_at_all_joins_the_waitlist(db):
     expert("Anna", hours=(time(9), time(9, 30)), days=[0])  # one slot a week, on Mondays
-    slot = _next_weekday_9am_sydney()
+    slot = _soon()
     while slot.astimezone(SYDNEY).weekday() != 0:
         slot += timedelta(days=1)
-    taken = _booking(slot)
+    taken = BookingFactory(starts_at=slot)
     assert booking_allocate(booking_id=taken.pk) == "confirmed"
 
-    late = _booking(slot)
+    late = BookingFactory(starts_at=slot)
     assert booking_allocate(booking_id=late.pk) in ("needs_new_time", "waitlisted")
     late.refresh_from_db()
     assert late.expert is None
@@ -80,8 +71,8 @@ def test_twenty_customers_for_the_last_free_time_make_one_confirmed_booking(
 ):
     # given one expert with one slot, and twenty queued bookings for it
     anna = expert("Anna", hours=(time(9), time(9, 30)), days=range(7), daily_maximum=1)
-    slot = _next_weekday_9am_sydney()
-    bookings = [_booking(slot) for _ in range(20)]
+    slot = _soon()
+    bookings = BookingFactory.create_batch(20, starts_at=slot)
     errors, start = [], threading.Barrier(20)
 
     def allocate(booking_id):
@@ -113,7 +104,7 @@ def test_a_real_worker_allocates_a_booking_queued_on_commit(celery_worker):
 
     expert("Anna")
     with transaction.atomic():
-        booking = _booking(_next_weekday_9am_sydney())
+        booking = BookingFactory(starts_at=_soon())
         transaction.on_commit(lambda: tasks.allocate_booking.delay(booking.pk))
 
     wait_for(lambda: Booking.objects.get(pk=booking.pk).status == "confirmed")

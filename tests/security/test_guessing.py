@@ -20,21 +20,18 @@ import base64
 import inspect
 import re
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test.factories import create_order, create_product
 
-from consultations.models import Booking, Topic, new_token
+from consultations.models import Booking, new_token
 from consultations.video import JitsiMeeting
 from insurance.models import Enquiry, HealthFund
-from tests.consultations.factories import expert
+from tests.factories import BookingFactory, CustomerFactory, ExpertFactory
 
 Country = get_model("address", "Country")
 Email = get_model("communication", "Email")
@@ -49,7 +46,7 @@ PASSWORD = "harbour-street-12"
 
 @pytest.fixture
 def mia(db):
-    user = get_user_model().objects.create_user("mia", "mia@example.com.au", PASSWORD)
+    user = CustomerFactory(username="mia", email="mia@example.com.au", password=PASSWORD)
     client = Client()
     client.force_login(user)
     client.user = user
@@ -58,7 +55,7 @@ def mia(db):
 
 @pytest.fixture
 def ben(db):
-    user = get_user_model().objects.create_user("ben", "ben@example.com.au", PASSWORD)
+    user = CustomerFactory(username="ben", email="ben@example.com.au", password=PASSWORD)
     client = Client()
     client.force_login(user)
     return client
@@ -251,15 +248,13 @@ def test_an_enquiry_and_its_upload_are_shown_only_to_the_session_that_sent_it(
 
 @pytest.fixture
 def booking(db):
-    anna = expert("Anna")
-    start = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    return Booking.objects.create(
-        topic=Topic.objects.get(slug="back"), status=Booking.Status.CONFIRMED, expert=anna,
-        starts_at=start, ends_at=start + timedelta(minutes=30), name="Mia Nguyen",
-        email="mia@example.com.au", description="Which size?", consent_text="I agree",
-        consent_version="1", queued_at=timezone.now(), confirmed_at=timezone.now(),
+    """Mia's confirmed call with Anna, three days from now."""
+    return BookingFactory(
+        confirmed=True,
+        expert=ExpertFactory(display_name="Anna"),
+        description="Which size?",
         video_url=JitsiMeeting().meeting_url(None),
-    )  # fmt: skip
+    )
 
 
 def test_a_booking_opens_only_with_its_own_token(booking, ben, visitor):

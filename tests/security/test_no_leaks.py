@@ -29,9 +29,9 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver
 from oscar.test.factories import create_product
 
-from consultations.models import Booking, Topic
+from consultations.models import Booking
 from insurance.models import Enquiry, HealthFund
-from tests.consultations.factories import expert
+from tests.factories import BookingFormFactory, ExpertFactory
 from tests.waiting import wait_for
 
 MARKER = f"MARKER-7f3a{secrets.token_hex(4)}"
@@ -101,12 +101,13 @@ def _enquiry(product, **changes):
 
 
 def _booking(**changes):
-    return {
-        "topic": Topic.objects.get(slug="back").pk, "time_zone": "Australia/Perth",
-        "slot": "earliest", "name": f"Mia {MARKER}-booker",
-        "email": f"mia.{MARKER}-b@example.com.au".lower(), "phone": PHONE, "product": "",
-        "description": f"Pain after lifting {MARKER}-description", "consent": "on", **changes,
+    """The booking form, the marker in every field that takes free text."""
+    marked = {
+        "time_zone": "Australia/Perth", "name": f"Mia {MARKER}-booker",
+        "email": f"mia.{MARKER}-b@example.com.au".lower(), "phone": PHONE,
+        "description": f"Pain after lifting {MARKER}-description",
     }  # fmt: skip
+    return BookingFormFactory(**{**marked, **changes})
 
 
 def _outside_the_fields(html: str) -> str:
@@ -122,7 +123,7 @@ def test_a_customers_entries_reach_no_log_task_result_redis_key_or_error_page(
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.ENQUIRY_RATE_LIMIT = "1/h"
     product = create_product(title="LumboTrain", price=220)
-    expert("Anna")  # free every day, 9 to 5 Sydney time
+    ExpertFactory(display_name="Anna")  # free every day, 9 to 5 Sydney time
     client, error_pages = Client(), {}
 
     # Refused, then accepted: the enquiry.
