@@ -141,7 +141,7 @@ INSTALLED_APPS = [
     # Ours
     "core",
     "staff_auth",  # staff sign-in: second factor, login throttling, superusers-only admin
-    "shop",
+    "shop.app_config.ShopConfig",  # shop/app_config.py (shop/apps/ holds the Oscar forks)
     "blog",
     "insurance",
     "consultations",
