@@ -9,12 +9,13 @@ from django.core import mail
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from consultations.models import Booking, Topic
+from consultations.models import Booking
 from consultations.services import (
     booking_allocate,
     bookings_requeue_stale,
 )
 from core.outbox import deliver
+from tests.factories import BookingFactory, BookingFormFactory
 from tests.waiting import wait_for
 
 Product = get_model("catalogue", "Product")
@@ -27,13 +28,6 @@ def demo(db, load_demo):
 
 def _slots(html):
     return re.findall(r'name="slot" id="slot-\d+-\d+" value="([^"]+)"', html)
-
-
-def _details(**overrides):
-    return {
-        "name": "Mia Nguyen", "email": "mia@example.com.au", "phone": "", "product": "",
-        "description": "Which size of LumboTrain?", "consent": "on", **overrides,
-    }  # fmt: skip
 
 
 def test_the_product_page_leads_to_the_booking_form_on_the_right_topic(client, demo):
@@ -64,12 +58,10 @@ def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
 ):
     form = client.get("/consultations/book/", {"topic": "back", "time_zone": "Australia/Perth"})
     slot = _slots(form.content.decode())[3]
-    back = Topic.objects.get(slug="back")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
-            "/consultations/book/",
-            {"topic": back.pk, "time_zone": "Australia/Perth", "slot": slot, **_details()},
+            "/consultations/book/", BookingFormFactory(time_zone="Australia/Perth", slot=slot)
         )
 
     assert response.status_code == 302
@@ -117,12 +109,7 @@ def test_booking_queues_then_the_worker_confirms_and_emails_an_invite(
 def test_a_time_that_cannot_be_booked_is_refused_and_the_form_keeps_the_rest(
     client, demo, slot, message
 ):
-    back = Topic.objects.get(slug="back")
-
-    response = client.post(
-        "/consultations/book/",
-        {"topic": back.pk, "time_zone": "Australia/Sydney", "slot": slot, **_details()},
-    )
+    response = client.post("/consultations/book/", BookingFormFactory(slot=slot))
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -141,26 +128,14 @@ def test_a_time_that_cannot_be_booked_is_refused_and_the_form_keeps_the_rest(
     ],
 )
 def test_bad_details_are_refused_beside_their_field(client, demo, field, value, message):
-    back = Topic.objects.get(slug="back")
-    response = client.post(
-        "/consultations/book/",
-        {
-            "topic": back.pk,
-            "time_zone": "Australia/Sydney",
-            "slot": "earliest",
-            **_details(**{field: value}),
-        },
-    )
+    response = client.post("/consultations/book/", BookingFormFactory(**{field: value}))
 
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
 def test_an_unknown_topic_is_refused(client, demo):
-    response = client.post(
-        "/consultations/book/",
-        {"topic": "99999", "time_zone": "Australia/Sydney", "slot": "earliest", **_details()},
-    )
+    response = client.post("/consultations/book/", BookingFormFactory(topic="99999"))
 
     assert response.status_code == 400
     assert Booking.objects.count() == 0
@@ -175,23 +150,20 @@ def test_a_real_worker_confirms_a_booking_and_the_sweep_recovers_a_lost_message(
     client, celery_worker, load_demo
 ):
     load_demo()
-    back = Topic.objects.get(slug="back")
 
-    response = client.post(
-        "/consultations/book/",
-        {"topic": back.pk, "time_zone": "Australia/Sydney", "slot": "earliest", **_details()},
-    )
+    response = client.post("/consultations/book/", BookingFormFactory())
     booking = Booking.objects.get()
     wait_for(lambda: Booking.objects.get(pk=booking.pk).status == "confirmed")
     wait_for(lambda: len(mail.outbox) == 1)
     assert response.status_code == 302
 
     # a booking whose message never reached Redis (queued three minutes ago, nothing sent)
-    lost = Booking.objects.create(
-        topic=back, starts_at=booking.starts_at, ends_at=booking.ends_at, name="Lee",
-        email="lee@example.com", description="Knee", consent_text="x", consent_version="1",
+    lost = BookingFactory(
+        starts_at=booking.starts_at,
+        name="Lee",
+        email="lee@example.com",
         queued_at=timezone.now() - timedelta(minutes=3),
-    )  # fmt: skip
+    )
     assert bookings_requeue_stale() == 1
     wait_for(lambda: Booking.objects.get(pk=lost.pk).status != "queued")
     assert Booking.objects.get(pk=lost.pk).expert != Booking.objects.get(pk=booking.pk).expert
@@ -202,11 +174,7 @@ def test_a_customer_still_waiting_can_withdraw_from_their_page(client, demo, sta
     # given a customer whose request is still waiting for a time
     form = client.get("/consultations/book/", {"topic": "back"})
     slot = _slots(form.content.decode())[1]
-    client.post(
-        "/consultations/book/",
-        {"topic": Topic.objects.get(slug="back").pk, "time_zone": "Australia/Sydney",
-         "slot": slot, **_details()},
-    )  # fmt: skip
+    client.post("/consultations/book/", BookingFormFactory(slot=slot))
     booking = Booking.objects.get()
     Booking.objects.filter(pk=booking.pk).update(status=status)
     page = client.get(booking.get_absolute_url()).content.decode()

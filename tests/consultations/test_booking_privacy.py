@@ -9,22 +9,19 @@ import importlib
 import logging
 import re
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from consultations import tasks
-from consultations.models import Booking, BookingAccess, BookingEvent, Topic
+from consultations.models import Booking, BookingAccess, BookingEvent
 from consultations.services import (
     booking_allocate,
     booking_cancel,
@@ -33,10 +30,15 @@ from consultations.services import (
 from core.encryption import looks_like_token, opens
 from core.outbox import deliver
 from core.tasks import send_owed_email
-from tests.consultations.factories import expert
+from tests.factories import (
+    BookingFactory,
+    BookingFormFactory,
+    ExpertFactory,
+    StaffFactory,
+    local_slot,
+)
 from tests.waiting import wait_for
 
-SYDNEY = ZoneInfo("Australia/Sydney")
 DASHBOARD = "/dashboard/consultations/bookings/{}/"
 MIGRATION = "consultations.migrations.0005_booking_description_encrypted"
 BEFORE_IT = ("consultations", "0004_booking_last_email_error")
@@ -46,22 +48,6 @@ BEFORE_IT = ("consultations", "0004_booking_last_email_error")
 def marker():
     """Typed by the "customer" as their problem; random, so nothing else can contain it."""
     return f"slipped-disc-{secrets.token_hex(6)}"
-
-
-def _slot(days_ahead=3, hour=9):
-    day = (timezone.now() + timedelta(days=days_ahead)).astimezone(SYDNEY).date()
-    return datetime.combine(day, time(hour), tzinfo=SYDNEY).astimezone(UTC)
-
-
-def _booking(*, description="Lower back pain", status="queued", starts_at=None, **kwargs):
-    starts_at = starts_at or _slot()
-    return Booking.objects.create(
-        topic=Topic.objects.get(slug="back"), starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=30), status=status, name="Mia Nguyen",
-        email="mia@example.com.au", phone="+61491570156", description=description,
-        consent_text="I agree", consent_version="1", queued_at=timezone.now(),
-        video_url="https://meet.example/room", **kwargs,
-    )  # fmt: skip
 
 
 def _raw_description(booking_id) -> str:
@@ -87,15 +73,6 @@ def _database_file_bytes() -> bytes:
     return b"".join(file.read_bytes() for file in files if file.exists())
 
 
-def _staff(username, role, **kwargs):
-    user = get_user_model().objects.create_user(
-        username, f"{username}@example.com", "pw-12345-x", is_staff=True, **kwargs
-    )
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def _everything_in(message) -> str:
     parts = [message.subject, message.body, repr(message.extra_headers)]
     parts += [content for content, _mimetype in message.alternatives]
@@ -112,7 +89,7 @@ def test_the_description_typed_in_the_form_is_not_in_the_database_bytes(
     client, committed_db, marker
 ):
     # given an expert free this week, and a customer who books through the form
-    expert("Anna")
+    ExpertFactory(display_name="Anna")
     form = client.get("/consultations/book/", {"topic": "back"}).content.decode()
     slot = re.findall(r'name="slot" id="slot-\d+-\d+" value="([^"]+)"', form)[0]
     name = f"Mia {secrets.token_hex(6)}"  # plain text on purpose: shows the bytes are read
@@ -121,12 +98,8 @@ def test_the_description_typed_in_the_form_is_not_in_the_database_bytes(
     with mock.patch.object(tasks.allocate_booking, "delay"):
         response = client.post(
             "/consultations/book/",
-            {
-                "topic": Topic.objects.get(slug="back").pk, "time_zone": "Australia/Sydney",
-                "slot": slot, "name": name, "email": "mia@example.com.au", "phone": "",
-                "product": "", "description": f"I have a {marker}", "consent": "on",
-            },
-        )  # fmt: skip
+            BookingFormFactory(slot=slot, name=name, description=f"I have a {marker}"),
+        )
     assert response.status_code == 302
     booking = Booking.objects.get()
     booking_allocate(booking_id=booking.pk)  # a full save: encrypted again on the way
@@ -147,8 +120,8 @@ def test_a_booking_written_with_an_old_key_opens_after_rotation_and_moves_to_the
     # given a booking encrypted with the key in use at the time
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
-    expert("Anna")
-    booking = _booking(description=marker)
+    ExpertFactory(display_name="Anna")
+    booking = BookingFactory(description=marker)
 
     # when a new key is put first, the old one kept last
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
@@ -181,9 +154,9 @@ def migration():
 def test_the_migration_encrypts_rows_stored_in_plain_text_and_can_run_again(db, migration, marker):
     # given a booking stored before encryption (plain text in the column), and a new one
     module, apps = migration
-    old = _booking()
+    old = BookingFactory()
     _write_raw_description(old.pk, f"Sore after lifting {marker}")
-    new = _booking(description="Knee", starts_at=_slot(4))
+    new = BookingFactory(description="Knee", starts_at=local_slot(4))
     new_token = _raw_description(new.pk)
 
     # when the migration runs, twice (a re-run after a partial one)
@@ -207,7 +180,7 @@ def test_the_migration_encrypts_rows_stored_in_plain_text_and_can_run_again(db, 
 def test_the_migration_stops_at_a_token_from_a_key_no_longer_configured(db, migration, settings):
     # given a row encrypted with a key that has since been removed
     module, apps = migration
-    booking = _booking()
+    booking = BookingFactory()
     lost = Fernet(Fernet.generate_key()).encrypt(b"Neck pain").decode()
     _write_raw_description(booking.pk, lost)
 
@@ -225,19 +198,21 @@ def test_the_migration_stops_at_a_token_from_a_key_no_longer_configured(db, migr
 @pytest.fixture
 def finished_and_open(db):
     """A call held, one missed, one cancelled, each ending (or cancelled) now; and bookings
-    still open."""
-    anna = expert("Anna")
-    now = timezone.now()
-    started = now - timedelta(minutes=30)
+    still open. Each with a phone number and a video link, which the erasure must clear."""
+    anna = ExpertFactory(display_name="Anna")
+    started = timezone.now() - timedelta(minutes=30)
+    details = {"phone": "+61491570156", "video_url": "https://meet.example/room"}
     return {
-        "held": _booking(status="completed", starts_at=started, expert=anna),
-        "missed": _booking(status="no_show", starts_at=started - timedelta(hours=2), expert=anna),
-        "cancelled": _booking(status="cancelled", starts_at=_slot(5), cancelled_at=now),
+        "held": BookingFactory(completed=True, expert=anna, starts_at=started, **details),
+        "missed": BookingFactory(
+            no_show=True, expert=anna, starts_at=started - timedelta(hours=2), **details
+        ),
+        "cancelled": BookingFactory(cancelled=True, starts_at=local_slot(5), **details),
         "open": [
-            _booking(status="confirmed", starts_at=_slot(3), expert=anna),
-            _booking(status="queued", starts_at=_slot(4)),
-            _booking(status="waitlisted", starts_at=_slot(6)),
-            _booking(status="needs_new_time", starts_at=_slot(7)),
+            BookingFactory(confirmed=True, expert=anna, starts_at=local_slot(3), **details),
+            BookingFactory(starts_at=local_slot(4), **details),
+            BookingFactory(waitlisted=True, starts_at=local_slot(6), **details),
+            BookingFactory(needs_new_time=True, starts_at=local_slot(7), **details),
         ],
     }
 
@@ -301,8 +276,8 @@ def test_the_retention_period_comes_from_the_setting_and_beat_runs_it(finished_a
 def test_a_real_worker_erases_expired_bookings(celery_worker, settings):
     settings.BOOKING_RETENTION_DAYS = 30
     long_ago = timezone.now() - timedelta(days=31)
-    old = _booking(status="cancelled", starts_at=_slot(5), cancelled_at=long_ago)
-    recent = _booking(status="cancelled", starts_at=_slot(6), cancelled_at=timezone.now())
+    old = BookingFactory(cancelled=True, starts_at=local_slot(5), cancelled_at=long_ago)
+    recent = BookingFactory(cancelled=True, starts_at=local_slot(6))
 
     tasks.erase_expired_bookings.delay()
 
@@ -317,10 +292,9 @@ def test_a_real_worker_erases_expired_bookings(celery_worker, settings):
 
 def test_staff_opening_a_booking_are_recorded_and_listed_apart_from_its_changes(client, db):
     # given Anna's booking, Anna and a lead
-    anna = expert("Anna")
-    anna.user.groups.add(Group.objects.get(name="Consultation expert"))
-    lead = _staff("lena", "Consultation lead")
-    booking = _booking(status="confirmed", expert=anna)
+    anna = ExpertFactory(display_name="Anna", user__role="Consultation expert")
+    lead = StaffFactory(username="lena", role="Consultation lead")
+    booking = BookingFactory(confirmed=True, expert=anna)
 
     # when Anna opens it twice and the lead once
     client.force_login(anna.user)
@@ -345,9 +319,10 @@ def test_staff_opening_a_booking_are_recorded_and_listed_apart_from_its_changes(
 
 
 def test_an_erased_booking_shows_no_details_and_records_no_view(client, db):
-    anna = expert("Anna")
-    anna.user.groups.add(Group.objects.get(name="Consultation expert"))
-    call = _booking(status="completed", starts_at=timezone.now() - timedelta(hours=1), expert=anna)
+    anna = ExpertFactory(display_name="Anna", user__role="Consultation expert")
+    call = BookingFactory(
+        completed=True, expert=anna, starts_at=timezone.now() - timedelta(hours=1)
+    )
     bookings_erase_expired(now=timezone.now() + timedelta(days=800))
     client.force_login(anna.user)
 
@@ -359,8 +334,8 @@ def test_an_erased_booking_shows_no_details_and_records_no_view(client, db):
 
 
 def test_a_superuser_opening_a_booking_in_the_admin_is_recorded(client, db):
-    root = _staff("root", None, is_superuser=True)
-    booking = _booking()
+    root = StaffFactory(username="root", is_superuser=True)
+    booking = BookingFactory()
     client.force_login(root)
 
     response = client.get(f"/admin/consultations/booking/{booking.pk}/change/")
@@ -380,10 +355,9 @@ def test_no_email_about_a_booking_and_no_log_carries_its_description(
 ):
     # given everything logged, and a customer who has described their problem
     caplog.set_level(logging.DEBUG)
-    anna = expert("Anna")
-    anna.user.groups.add(Group.objects.get(name="Consultation expert"))
-    call = _booking(description=f"Pain from a {marker}", starts_at=_slot(3))
-    lost = _booking(description=f"Also {marker}", starts_at=_slot(3))  # same time: loses it
+    anna = ExpertFactory(display_name="Anna", user__role="Consultation expert")
+    call = BookingFactory(description=f"Pain from a {marker}", starts_at=local_slot(3))
+    lost = BookingFactory(description=f"Also {marker}", starts_at=local_slot(3))  # same time
 
     # when the worker confirms one, offers the other new times, sends every e-mail a booking
     # can get, staff open it, and it is cancelled and, years later, erased

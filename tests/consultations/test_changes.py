@@ -1,34 +1,24 @@
 """Customers cancel or move their call; reminders and new-time offers go out once."""
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 from django.core import mail
 from django.utils import timezone
 
-from consultations.models import Booking, Topic
+from consultations.models import Booking
 from consultations.services import (
     booking_allocate,
     bookings_complete_past,
 )
 from core.outbox import deliver
 from core.outbox import sweep as outbox_sweep
-from tests.consultations.factories import expert
-
-SYDNEY = ZoneInfo("Australia/Sydney")
+from tests.factories import BookingFactory, ExpertFactory, local_slot
 
 
-def _slot(days_ahead=3, hour=9):
-    day = (timezone.now() + timedelta(days=days_ahead)).astimezone(SYDNEY).date()
-    return datetime.combine(day, time(hour), tzinfo=SYDNEY).astimezone(UTC)
-
-
-def _confirmed(slot, **kwargs):
-    booking = Booking.objects.create(
-        topic=Topic.objects.get(slug="back"), starts_at=slot, ends_at=slot + timedelta(minutes=30),
-        name="Mia", email="mia@example.com.au", description="Back", consent_text="x",
-        consent_version="1", queued_at=timezone.now(), **kwargs,
-    )  # fmt: skip
+def _confirmed(slot):
+    """A booking for ``slot`` as the worker leaves it: confirmed, or needing a new time when
+    the slot is already taken."""
+    booking = BookingFactory(starts_at=slot)
     booking_allocate(booking_id=booking.pk)
     booking.refresh_from_db()
     return booking
@@ -43,8 +33,8 @@ def _mail_text(message):
 def test_cancelling_frees_the_time_and_sends_a_calendar_cancellation(
     client, db, django_capture_on_commit_callbacks
 ):
-    expert("Anna")
-    booking = _confirmed(_slot())
+    ExpertFactory(display_name="Anna")
+    booking = _confirmed(local_slot())
     deliver(kind="booking.confirmation", pk=booking.pk)
 
     with django_capture_on_commit_callbacks() as queued:
@@ -64,14 +54,10 @@ def test_cancelling_frees_the_time_and_sends_a_calendar_cancellation(
 
 
 def test_a_freed_time_goes_to_the_waitlist_first(client, db, django_capture_on_commit_callbacks):
-    expert("Anna", hours=(time(9), time(9, 30)), daily_maximum=1)
-    slot = _slot()
+    ExpertFactory(display_name="Anna", hours=(time(9), time(9, 30)), daily_maximum=1)
+    slot = local_slot()
     taken = _confirmed(slot)
-    waiting = Booking.objects.create(
-        topic=taken.topic, starts_at=slot, ends_at=slot + timedelta(minutes=30), name="Lee",
-        email="lee@example.com", description="Knee", consent_text="x", consent_version="1",
-        queued_at=timezone.now(), status="waitlisted",
-    )  # fmt: skip
+    waiting = BookingFactory(waitlisted=True, starts_at=slot, name="Lee", email="lee@example.com")
 
     with django_capture_on_commit_callbacks() as queued:
         client.post(taken.get_absolute_url(), {"action": "cancel"})
@@ -85,10 +71,10 @@ def test_a_freed_time_goes_to_the_waitlist_first(client, db, django_capture_on_c
 def test_moving_a_call_keeps_the_invite_and_raises_its_sequence(
     client, db, django_capture_on_commit_callbacks
 ):
-    expert("Anna")
-    booking = _confirmed(_slot())
+    ExpertFactory(display_name="Anna")
+    booking = _confirmed(local_slot())
     deliver(kind="booking.confirmation", pk=booking.pk)
-    new_slot = _slot(days_ahead=4)
+    new_slot = local_slot(days_ahead=4)
 
     with django_capture_on_commit_callbacks() as queued:
         response = client.post(booking.get_absolute_url(), {"slot": new_slot.isoformat()})
@@ -106,8 +92,8 @@ def test_moving_a_call_keeps_the_invite_and_raises_its_sequence(
 
 def test_a_call_too_close_to_change_says_to_phone(client, db, settings):
     settings.BOOKING_MINIMUM_NOTICE_HOURS = 2
-    expert("Anna")
-    booking = _confirmed(_slot())
+    ExpertFactory(display_name="Anna")
+    booking = _confirmed(local_slot())
     Booking.objects.filter(pk=booking.pk).update(
         starts_at=timezone.now() + timedelta(minutes=30),
         ends_at=timezone.now() + timedelta(minutes=60),
@@ -121,13 +107,13 @@ def test_a_call_too_close_to_change_says_to_phone(client, db, settings):
 
 
 def test_moving_to_a_time_that_is_not_free_is_refused(client, db):
-    expert("Anna")
-    booking = _confirmed(_slot())
+    ExpertFactory(display_name="Anna")
+    booking = _confirmed(local_slot())
 
     for slot in (
         "2020-01-01T00:00:00+00:00",
         "garbage",
-        (_slot() + timedelta(minutes=7)).isoformat(),
+        (local_slot() + timedelta(minutes=7)).isoformat(),
     ):
         response = client.post(booking.get_absolute_url(), {"slot": slot})
         assert response.status_code == 409
@@ -137,8 +123,8 @@ def test_moving_to_a_time_that_is_not_free_is_refused(client, db):
 
 
 def test_a_lost_time_emails_the_nearest_free_times_as_one_click_links(client, db):
-    expert("Anna", hours=(time(9), time(10, 30)))
-    slot = _slot()
+    ExpertFactory(display_name="Anna", hours=(time(9), time(10, 30)))
+    slot = local_slot()
     _confirmed(slot)
     late = _confirmed(slot)  # the same time, a moment later: needs a new time
 
@@ -153,8 +139,8 @@ def test_a_lost_time_emails_the_nearest_free_times_as_one_click_links(client, db
 
 
 def test_reminders_go_once_each_and_past_calls_are_completed(db, clock):
-    expert("Anna")
-    booking = _confirmed(_slot())
+    ExpertFactory(display_name="Anna")
+    booking = _confirmed(local_slot())
     Booking.objects.filter(pk=booking.pk).update(confirmed_at=timezone.now() - timedelta(days=3))
     starts = Booking.objects.get(pk=booking.pk).starts_at
 

@@ -2,57 +2,24 @@
 the calendar, and what staff do to a booking (the customer is e-mailed through the worker)."""
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
 from consultations.availability import slot_length
-from consultations.models import Booking, BookingEvent, Topic
+from consultations.models import Booking, BookingEvent
 from core.outbox import deliver
 from core.tasks import send_owed_email
-from tests.consultations.factories import expert
+from tests.factories import BookingFactory, ExpertFactory, StaffFactory, local_slot
 from tests.plugins.local_redis import free_port
 from tests.waiting import wait_for
 
-SYDNEY = ZoneInfo("Australia/Sydney")
 BASE = "/dashboard/consultations/"
-
-
-def staff(username, role):
-    user = get_user_model().objects.create_user(
-        username, f"{username}@example.com", "pw-12345-x", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def expert_user(name, **kwargs):
-    """An expert in the "Consultation expert" role, as load_demo makes them."""
-    person = expert(name, **kwargs)
-    person.user.groups.add(Group.objects.get(name="Consultation expert"))
-    return person
-
-
-def slot(days_ahead=3, hour=9, zone=SYDNEY):
-    day = (timezone.now() + timedelta(days=days_ahead)).astimezone(zone).date()
-    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
-
-
-def booking(starts_at, *, expert=None, status="confirmed", name="Mia Nguyen", **kwargs):
-    return Booking.objects.create(
-        topic=Topic.objects.get(slug="back"), starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=30), expert=expert, status=status, name=name,
-        email=f"{name.split()[0].lower()}@example.com.au", description="Lower back pain",
-        consent_text="I agree", consent_version="1", queued_at=timezone.now(),
-        confirmed_at=timezone.now() if expert else None, video_url="https://meet.example/x",
-        **kwargs,
-    )  # fmt: skip
+EXPERT = "Consultation expert"  # the role load_demo gives experts
 
 
 def attachments(message):
@@ -72,15 +39,20 @@ def _emails_queued(django_capture_on_commit_callbacks):
 @pytest.fixture
 def team(db):
     """Anna and Ben, experts with a confirmed call each today; a lead; an editor."""
-    anna, ben = expert_user("Anna"), expert_user("Ben")
-    today_noon = datetime.combine(timezone.now().astimezone(SYDNEY).date(), time(12), SYDNEY)
+    anna = ExpertFactory(display_name="Anna", user__role=EXPERT)
+    ben = ExpertFactory(display_name="Ben", user__role=EXPERT)
+    today_noon = local_slot(days_ahead=0, hour=12)
     return {
         "anna": anna,
         "ben": ben,
-        "lead": staff("lena", "Consultation lead"),
-        "editor": staff("eddie", "Editor"),
-        "annas_call": booking(today_noon, expert=anna, name="Mia Nguyen"),
-        "bens_call": booking(today_noon, expert=ben, name="Lee Walker"),
+        "lead": StaffFactory(username="lena", role="Consultation lead"),
+        "editor": StaffFactory(username="eddie", role="Editor"),
+        "annas_call": BookingFactory(
+            confirmed=True, expert=anna, starts_at=today_noon, name="Mia Nguyen"
+        ),
+        "bens_call": BookingFactory(
+            confirmed=True, expert=ben, starts_at=today_noon, name="Lee Walker"
+        ),
     }
 
 
@@ -120,7 +92,7 @@ def test_staff_without_the_role_get_403_everywhere(client, team):
 def test_an_expert_sees_their_own_calls_and_nothing_of_others(client, team):
     client.force_login(team["anna"].user)
     ben, bens_call = team["ben"], team["bens_call"]
-    booking(slot(), status="queued", name="Quinn Queued")
+    BookingFactory(name="Quinn Queued")  # queued
 
     board = client.get(BASE).content.decode()
     calendar = client.get(f"{BASE}calendar/").content.decode()
@@ -147,7 +119,7 @@ def test_an_expert_sees_their_own_calls_and_nothing_of_others(client, team):
 def test_a_lead_sees_every_expert_and_the_queue(client, team):
     client.force_login(team["lead"])
     ben = team["ben"]
-    booking(slot(), status="waitlisted", name="Quinn Waiting")
+    BookingFactory(waitlisted=True, name="Quinn Waiting")
 
     board = client.get(BASE).content.decode()
 
@@ -165,7 +137,7 @@ def test_the_board_warns_when_the_oldest_queued_booking_is_older_than_the_sweep_
         "sweep-stale-bookings": {"task": "x", "schedule": 600},  # every ten minutes
     }
     client.force_login(team["lead"])
-    queued = booking(slot(), status="queued", name="Quinn Queued")
+    queued = BookingFactory(name="Quinn Queued")
 
     Booking.objects.filter(pk=queued.pk).update(queued_at=timezone.now() - timedelta(minutes=9))
     calm = client.get(BASE).content.decode()
@@ -192,8 +164,13 @@ def test_the_board_warns_when_the_worker_is_silent_even_with_redis_down(
 
 def test_the_calendar_shows_a_week_in_the_experts_own_zone(client, db):
     perth = ZoneInfo("Australia/Perth")
-    chloe = expert_user("Chloe", zone="Australia/Perth", hours=(time(9), time(17)))
-    call = booking(slot(days_ahead=3, hour=10, zone=perth), expert=chloe, name="Kai Perth")
+    chloe = ExpertFactory(display_name="Chloe", time_zone="Australia/Perth", user__role=EXPERT)
+    call = BookingFactory(
+        confirmed=True,
+        expert=chloe,
+        starts_at=local_slot(days_ahead=3, hour=10, zone="Australia/Perth"),
+        name="Kai Perth",
+    )
     day = call.starts_at.astimezone(perth).date()
     client.force_login(chloe.user)
 
@@ -207,9 +184,14 @@ def test_the_calendar_shows_a_week_in_the_experts_own_zone(client, db):
 
 
 def test_an_expert_moves_a_call_and_the_customer_gets_one_new_invite(client, celery_worker):
-    anna = expert_user("Anna")
-    call = booking(slot(days_ahead=3), expert=anna, confirmation_sent_at=timezone.now())
-    new_time = slot(days_ahead=4, hour=10) + timedelta(minutes=20)  # 10:20, on Anna's grid
+    anna = ExpertFactory(display_name="Anna", user__role=EXPERT)
+    call = BookingFactory(
+        confirmed=True,
+        expert=anna,
+        starts_at=local_slot(days_ahead=3),
+        confirmation_sent_at=timezone.now(),
+    )
+    new_time = local_slot(days_ahead=4, hour=10, minute=20)  # on Anna's grid
     client.force_login(anna.user)
 
     page = client.get(f"{BASE}bookings/{call.pk}/").content.decode()
@@ -231,7 +213,7 @@ def test_an_expert_moves_a_call_and_the_customer_gets_one_new_invite(client, cel
 def test_a_lead_cancels_a_call_and_the_customer_gets_one_cancellation(
     client, team, django_capture_on_commit_callbacks
 ):
-    call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
+    call = BookingFactory(confirmed=True, expert=team["anna"], confirmation_sent_at=timezone.now())
     client.force_login(team["lead"])
 
     with _emails_queued(django_capture_on_commit_callbacks) as send:
@@ -250,7 +232,7 @@ def test_a_lead_cancels_a_call_and_the_customer_gets_one_cancellation(
 def test_cancelling_a_cancelled_call_again_says_nothing_changed_and_sends_nothing(
     client, team, django_capture_on_commit_callbacks
 ):
-    call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
+    call = BookingFactory(confirmed=True, expert=team["anna"], confirmation_sent_at=timezone.now())
     client.force_login(team["lead"])
     with _emails_queued(django_capture_on_commit_callbacks) as send:
         client.post(f"{BASE}bookings/{call.pk}/", {"action": "cancel"}, follow=True)
@@ -263,7 +245,7 @@ def test_cancelling_a_cancelled_call_again_says_nothing_changed_and_sends_nothin
 
 
 def test_a_lead_reassigns_a_call_to_a_free_expert(client, team, django_capture_on_commit_callbacks):
-    call = booking(slot(), expert=team["anna"], confirmation_sent_at=timezone.now())
+    call = BookingFactory(confirmed=True, expert=team["anna"], confirmation_sent_at=timezone.now())
     client.force_login(team["lead"])
 
     with _emails_queued(django_capture_on_commit_callbacks) as send:
@@ -279,8 +261,9 @@ def test_a_lead_reassigns_a_call_to_a_free_expert(client, team, django_capture_o
 
 
 def test_reassigning_to_a_busy_expert_is_refused(client, team):
-    call = booking(slot(), expert=team["anna"])
-    booking(slot(), expert=team["ben"], name="Lee Walker")  # Ben has a call at that time
+    at = local_slot()
+    call = BookingFactory(confirmed=True, expert=team["anna"], starts_at=at)
+    BookingFactory(confirmed=True, expert=team["ben"], starts_at=at)  # Ben has a call then
     client.force_login(team["lead"])
 
     response = client.post(
@@ -295,7 +278,7 @@ def test_reassigning_to_a_busy_expert_is_refused(client, team):
 
 def test_an_expert_cannot_reassign_their_call(client, team):
     client.force_login(team["anna"].user)
-    call = booking(slot(), expert=team["anna"])
+    call = BookingFactory(confirmed=True, expert=team["anna"])
 
     response = client.post(
         f"{BASE}bookings/{call.pk}/", {"action": "reassign", "expert": team["ben"].pk}
@@ -307,7 +290,7 @@ def test_an_expert_cannot_reassign_their_call(client, team):
 
 def test_a_no_show_is_refused_before_the_call_starts(client, team):
     client.force_login(team["anna"].user)
-    call = booking(slot(), expert=team["anna"])
+    call = BookingFactory(confirmed=True, expert=team["anna"])
     url = f"{BASE}bookings/{call.pk}/"
 
     early = client.post(url, {"action": "no_show"})
@@ -326,7 +309,7 @@ def test_a_no_show_is_refused_before_the_call_starts(client, team):
 
 def test_bad_input_on_the_booking_page_is_refused_with_a_message(client, team):
     client.force_login(team["anna"].user)
-    call = booking(slot(), expert=team["anna"])
+    call = BookingFactory(confirmed=True, expert=team["anna"])
     url = f"{BASE}bookings/{call.pk}/"
 
     garbage = client.post(url, {"action": "reschedule", "slot": "tuesday-ish"})
