@@ -5,9 +5,11 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from consultations.models import TimeOff, WeeklyAvailability
-from tests.consultations.test_dashboard import BASE, SYDNEY, booking, expert_user, slot, staff
+from tests.consultations.test_dashboard import BASE, EXPERT
+from tests.factories import BookingFactory, ExpertFactory, StaffFactory, local_slot
 
 PERTH = ZoneInfo("Australia/Perth")
+SYDNEY = ZoneInfo("Australia/Sydney")
 
 
 def _local(moment, zone=PERTH) -> str:
@@ -15,9 +17,9 @@ def _local(moment, zone=PERTH) -> str:
 
 
 def test_an_expert_adds_time_off_in_their_own_zone_and_removes_it(client, db):
-    chloe = expert_user("Chloe", zone="Australia/Perth")
+    chloe = ExpertFactory(display_name="Chloe", time_zone="Australia/Perth", user__role=EXPERT)
     client.force_login(chloe.user)
-    day = slot(days_ahead=5, zone=PERTH).astimezone(PERTH).date()
+    day = local_slot(days_ahead=5, zone="Australia/Perth").astimezone(PERTH).date()
 
     response = client.post(
         f"{BASE}experts/{chloe.pk}/time-off/",
@@ -33,8 +35,14 @@ def test_an_expert_adds_time_off_in_their_own_zone_and_removes_it(client, db):
 
 
 def test_time_off_over_a_confirmed_call_is_refused_and_nothing_is_saved(client, db):
-    chloe = expert_user("Chloe", zone="Australia/Perth")
-    call = booking(slot(days_ahead=5, hour=10, zone=PERTH), expert=chloe, name="Kai Perth")
+    chloe = ExpertFactory(display_name="Chloe", time_zone="Australia/Perth", user__role=EXPERT)
+    call = BookingFactory(
+        confirmed=True,
+        expert=chloe,
+        starts_at=local_slot(days_ahead=5, hour=10, zone="Australia/Perth"),
+        name="Kai Perth",
+        email="kai@example.com.au",
+    )
     client.force_login(chloe.user)
 
     response = client.post(
@@ -50,10 +58,20 @@ def test_time_off_over_a_confirmed_call_is_refused_and_nothing_is_saved(client, 
 
 
 def test_hours_that_would_strand_a_confirmed_call_are_refused(client, db):
-    anna = expert_user("Anna", days=[slot(days_ahead=5).astimezone(SYDNEY).weekday()])
-    call = booking(slot(days_ahead=5, hour=9), expert=anna, name="Mia Nguyen")
+    anna = ExpertFactory(
+        display_name="Anna",
+        days=[local_slot(days_ahead=5).astimezone(SYDNEY).weekday()],
+        user__role=EXPERT,
+    )
+    call = BookingFactory(
+        confirmed=True,
+        expert=anna,
+        starts_at=local_slot(days_ahead=5, hour=9),
+        name="Mia Nguyen",
+        email="mia@example.com.au",
+    )
     window = anna.availability.get()
-    lead = staff("lena", "Consultation lead")
+    lead = StaffFactory(username="lena", role="Consultation lead")
     client.force_login(lead)
 
     shrunk = client.post(
@@ -75,9 +93,9 @@ def test_hours_that_would_strand_a_confirmed_call_are_refused(client, db):
 
 
 def test_a_lead_changes_an_experts_hours(client, db):
-    anna = expert_user("Anna", days=[0])
+    anna = ExpertFactory(display_name="Anna", days=[0], user__role=EXPERT)
     window = anna.availability.get()
-    client.force_login(staff("lena", "Consultation lead"))
+    client.force_login(StaffFactory(username="lena", role="Consultation lead"))
 
     changed = client.post(
         f"{BASE}hours/{window.pk}/", {"weekday": 0, "start_time": "10:00", "end_time": "18:00"}
@@ -95,7 +113,7 @@ def test_a_lead_changes_an_experts_hours(client, db):
 
 
 def test_bad_hours_and_time_off_are_refused_beside_their_fields(client, db):
-    anna = expert_user("Anna", days=[0])
+    anna = ExpertFactory(display_name="Anna", days=[0], user__role=EXPERT)
     client.force_login(anna.user)
     add_hours = f"{BASE}experts/{anna.pk}/hours/"
 
