@@ -21,6 +21,7 @@ STYLES = {
     "day": "l j F",  # Tuesday 3 March
     "short_day": "D j M",  # Tue 3 Mar
     "date": "j M Y",  # 3 Mar 2027
+    "long_date": "j F Y",  # 3 March 2027 (an article's date)
     "short_full": "D j M Y, g:i A",  # Tue 3 Mar 2027, 9:00 AM
     "day_month_time": "j M g:i A",  # 3 Mar 9:00 AM
     "time": "g:i A",  # 9:00 AM
