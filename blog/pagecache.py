@@ -4,7 +4,7 @@ is kept past it. Registered by BlogConfig.ready."""
 
 from datetime import timedelta
 
-from core import pagecache
+from core import pagecache, pagecache_triggers
 
 CACHED_VIEWS = ("blog:index", "blog:category", "blog:article")
 
@@ -17,5 +17,6 @@ def seconds_until_next_article(now) -> int | None:
 
 
 def register() -> None:
+    pagecache_triggers.watch_apps("blog")
     pagecache.cache_views(*CACHED_VIEWS)
     pagecache.register_expiry(seconds_until_next_article)

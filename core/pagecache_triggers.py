@@ -1,5 +1,6 @@
 """The database triggers that bump `core.PageGeneration` whenever a table public pages show
-changes: every table of the apps in `PAGE_TABLE_APPS`.
+changes: every table of the apps the departments name with `watch_apps` (the shop: Oscar's
+catalogue, partner, reviews, offer and voucher; the blog: its own), from their AppConfig.ready.
 
 Triggers, not signals, because much of what pages show changes by UPDATE (Oscar allocates
 stock with `.update()`, bulk imports use `bulk_create`), which no signal reports, and because
@@ -18,8 +19,14 @@ checks every table has its trigger).
 from django.apps import apps as global_apps
 from django.db import connections
 
-# offer and voucher: shoppers' mini-baskets are cached under the generation too.
-PAGE_TABLE_APPS = ("catalogue", "partner", "reviews", "blog", "offer", "voucher")
+PAGE_TABLE_APPS: set[str] = set()
+
+
+def watch_apps(*labels: str) -> None:
+    """Every table of these apps (labels) bumps the page generation when it changes."""
+    PAGE_TABLE_APPS.update(labels)
+
+
 TRIGGER = "page_generation_bump"
 
 _BUMP = (
@@ -45,7 +52,7 @@ _POSTGRES_TRIGGERS = "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgnam
 
 def page_tables(apps=global_apps) -> list[str]:
     tables = set()
-    for label in PAGE_TABLE_APPS:
+    for label in sorted(PAGE_TABLE_APPS):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             if model._meta.managed and not model._meta.proxy:
                 tables.add(model._meta.db_table)

@@ -14,7 +14,7 @@ from django.db.models import Min
 from django.template.loader import render_to_string
 from oscar.core.loading import get_model
 
-from core import clock, pagecache
+from core import clock, pagecache, pagecache_triggers
 from core.pagecache import HOLE_END, HOLE_START, current_generation, pages_cache
 
 CACHED_VIEWS = ("catalogue:index", "catalogue:category", "catalogue:detail", "search:search")
@@ -133,6 +133,9 @@ def _product_viewed_again(request, response, entry) -> None:
 
 
 def register() -> None:
+    # What the shop's pages show; offer and voucher: shoppers' mini-baskets are cached under
+    # the page generation too.
+    pagecache_triggers.watch_apps("catalogue", "partner", "reviews", "offer", "voucher")
     pagecache.cache_views(*CACHED_VIEWS)
     pagecache.register_hole("mini_basket", _mini_basket)
     pagecache.register_hole("recently_viewed", _recently_viewed)
