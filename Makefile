@@ -55,7 +55,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/bandit --recursive core staff_auth sitewide shop insurance blog consultations config --severity-level medium --quiet
+	$(BIN)/bandit --recursive core staff_auth sitewide accounts shop insurance blog consultations config --severity-level medium --quiet
 
 test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run

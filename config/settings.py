@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "insurance",
     "consultations",
     "sitewide",  # pages that span the departments: home, robots, sitemap, dashboard front page
+    "accounts",  # the customer's enquiries and calls in their account, once the address is proven
 ]
 
 SITE_ID = 1
@@ -609,6 +610,8 @@ VIDEO_MEETING_BASE_URL = env.str("VIDEO_MEETING_BASE_URL", default="https://meet
 # Unless set, the zero set-up site's own address: `make run` serves on PORT (default 8000).
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 SITE_URL = SITE_URL.rstrip("/")
+# How long the link that proves an account's e-mail address works (accounts/services.py).
+ACCOUNT_VERIFICATION_HOURS = env.int("ACCOUNT_VERIFICATION_HOURS", default=24)
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("sitewide.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("blog/", include("blog.urls")),
+    # Beside Oscar's /accounts/ pages (before its urls below): enquiries and calls.
+    path("accounts/", include("accounts.urls")),
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),

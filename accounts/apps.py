@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """The customer's own pages beside Oscar's account (orders, addresses): their health-fund
+    enquiries and video calls, including what they made as a guest, shown once the account's
+    e-mail address is proven theirs. Above the departments (it reads each one's selectors),
+    beside sitewide."""
+
+    name = "accounts"
+    verbose_name = "Customer accounts"
+
+    def ready(self):
+        from accounts import emails  # noqa: F401  (declares the verification e-mail: the outbox)

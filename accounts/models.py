@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import models
+
+from core import clock
+
+
+class EmailVerification(models.Model):
+    """A request to prove that an account's e-mail address is its holder's: the link e-mailed
+    to the address (accounts/services.py) carries a signed id, never stored; following it
+    while signed in to the same account, before it expires and only once, sets `verified_at`.
+
+    What the customer made as a guest with that address (health-fund enquiries, video calls)
+    shows in their account only while the account's address is still the verified one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_verifications"
+    )
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        state = "verified" if self.verified_at else "waiting"
+        return f"verification {self.pk} ({state})"

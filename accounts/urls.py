@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("health-fund-enquiries/", views.EnquiriesView.as_view(), name="enquiries"),
+    path("video-calls/", views.CallsView.as_view(), name="calls"),
+    path("verify-email/", views.VerifyRequestView.as_view(), name="verify-request"),
+    path("verify-email/<str:token>/", views.VerifyConfirmView.as_view(), name="verify-confirm"),
+]

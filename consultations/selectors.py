@@ -1,0 +1,17 @@
+"""What other parts of the site may read of the video calls (the customer's account,
+accounts/): the call's time, topic, expert, status and its own page, never the description."""
+
+from consultations.models import Booking
+from core import clock
+
+
+def bookings_for_address(email: str) -> tuple[list, list]:
+    """(upcoming, past) bookings made with this e-mail address (any case): upcoming soonest
+    first, past newest first. Only for an address its holder has proven."""
+    bookings = Booking.objects.filter(email__iexact=email, erased_at__isnull=True).select_related(
+        "topic", "expert"
+    )
+    now = clock.now()
+    upcoming = [b for b in bookings.order_by("starts_at") if b.is_open and b.ends_at > now]
+    past = [b for b in bookings.order_by("-starts_at") if b not in upcoming]
+    return upcoming, past

@@ -1,0 +1,140 @@
+"""A customer's health-fund enquiries and video calls in their account (accounts/): what they
+made as a guest shows once the account's e-mail address is proven theirs, and never before,
+never to someone else, never with the health details or staff notes."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.models import EmailVerification
+from core.outbox import deliver
+from insurance.models import EnquiryNote
+from tests.factories import BookingFactory, CustomerFactory, EnquiryFactory, local_slot
+
+SECRET = "ZQX-HEALTH-5512"  # what the customer told us about their health
+
+
+@pytest.fixture
+def guest_records(db):
+    """Made before Mia had an account, with her address (typed in another case once)."""
+    enquiry = EnquiryFactory(email="Mia@Example.com.au", question=f"My disc {SECRET}")
+    EnquiryNote.objects.create(enquiry=enquiry, text=f"Staff only: {SECRET}")
+    call = BookingFactory(
+        confirmed=True, email="mia@example.com.au", starts_at=local_slot(days_ahead=2)
+    )
+    BookingFactory(email="someone.else@example.com")  # not hers
+    return enquiry, call
+
+
+def _signed_in(email="mia@example.com.au") -> tuple[Client, object]:
+    user = CustomerFactory(username=email.split("@")[0], email=email)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def _verification_link(user) -> str:
+    """What the customer follows: the link in the e-mail the outbox sends."""
+    deliver(kind="account.verification", pk=EmailVerification.objects.filter(user=user).get().pk)
+    message = mail.outbox[-1]
+    assert message.to == [user.email]
+    url = re.search(r"https?://\S+/accounts/verify-email/\S+/", message.body)[0]
+    return urlsplit(url).path
+
+
+def test_guest_records_show_only_once_the_address_is_proven(guest_records):
+    enquiry, call = guest_records
+    client, user = _signed_in()
+
+    # before the address is proven: nothing made as a guest, and a way to prove it
+    for path in ("/accounts/health-fund-enquiries/", "/accounts/video-calls/"):
+        page = client.get(path).content.decode()
+        assert enquiry.reference not in page and call.token not in page
+        assert "E-mail me a confirmation link" in page
+
+    # when Mia asks for the link (twice: a double click sends one) and follows it
+    client.post("/accounts/verify-email/", {"next": "/accounts/video-calls/"})
+    client.post("/accounts/verify-email/", {"next": "/accounts/video-calls/"})
+    assert EmailVerification.objects.filter(user=user).count() == 1
+    response = client.get(_verification_link(user))
+    assert response.status_code == 302
+
+    # then her enquiry (with its status and what to do next) and her call are in her account
+    enquiries = client.get("/accounts/health-fund-enquiries/").content.decode()
+    assert f"Enquiry {enquiry.reference}" in enquiries and "Next: our health-fund team" in enquiries
+    calls = client.get("/accounts/video-calls/").content.decode()
+    assert call.get_absolute_url() in calls and "Add to calendar (.ics)" in calls
+    assert "someone.else" not in calls
+    # and never what she told us about her health, nor staff notes
+    assert SECRET not in enquiries + calls
+
+
+def test_someone_who_registers_with_another_persons_address_sees_nothing(guest_records):
+    enquiry, call = guest_records
+    mia_client, mia = _signed_in()
+    mia_client.post("/accounts/verify-email/")
+    link = _verification_link(mia)
+
+    # an impostor cannot use Mia's link (it is her account's), nor make one up
+    impostor, _ = _signed_in("mia.impostor@example.com")
+    assert impostor.get(link).status_code == 404
+    assert impostor.get("/accounts/verify-email/made-up-token/").status_code == 404
+    assert call.token not in impostor.get("/accounts/video-calls/").content.decode()
+
+
+def test_a_link_works_once_within_its_hours_and_a_changed_address_needs_proving_again(
+    guest_records, clock, settings
+):
+    enquiry, _ = guest_records
+    clock.set("2027-05-03 09:00")
+    client, user = _signed_in()
+    client.post("/accounts/verify-email/")
+    link = _verification_link(user)
+
+    # too late: refused
+    clock.move(hours=settings.ACCOUNT_VERIFICATION_HOURS, seconds=1)
+    assert client.get(link).status_code == 404
+    clock.move(minutes=-1)  # in time: works, once
+    assert client.get(link).status_code == 302
+    assert client.get(link).status_code == 404
+    assert enquiry.reference in client.get("/accounts/health-fund-enquiries/").content.decode()
+
+    # when she changes her address, nothing shows until the new one is proven
+    user.email = "mia.nguyen@example.org"
+    user.save()
+    page = client.get("/accounts/health-fund-enquiries/").content.decode()
+    assert enquiry.reference not in page and "E-mail me a confirmation link" in page
+
+
+def test_the_pages_are_for_signed_in_customers(client, db):
+    for path in ("/accounts/health-fund-enquiries/", "/accounts/video-calls/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.post("/accounts/verify-email/").status_code == 302
+    assert not EmailVerification.objects.exists()
+
+
+def test_the_account_menu_links_both_pages(db):
+    client, _ = _signed_in()
+    page = client.get("/accounts/profile/").content.decode()
+    assert 'href="/accounts/health-fund-enquiries/"' in page
+    assert 'href="/accounts/video-calls/"' in page
+
+
+def test_a_proven_address_shows_an_answered_enquiry_with_its_next_step(db, guest_records):
+    enquiry, _ = guest_records
+    enquiry.outcome, enquiry.answer_message = "partly", "Bupa Top Extras usually pays 60%."
+    enquiry.status = "answered"
+    enquiry.answered_at = enquiry.created_at + timedelta(hours=3)
+    enquiry.save()
+    client, user = _signed_in()
+    client.post("/accounts/verify-email/")
+    client.get(_verification_link(user))
+
+    page = client.get("/accounts/health-fund-enquiries/").content.decode()
+    assert "Bupa Top Extras usually pays 60%." in page
+    assert "your fund decides what it pays" in page
