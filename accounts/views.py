@@ -2,19 +2,24 @@
 orders and addresses), and proving the account's e-mail address that shows them."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.forms import SignInCodeForm, SignInEmailForm
 from accounts.services import (
     VerificationRefused,
     verification_confirm,
     verification_request,
     verified_email,
 )
+from accounts.signin import CodeRefused, code_check, code_request, link_check
 from consultations.selectors import bookings_for_address
+from core.limits import LimitReached
+from core.requests import client_ip
 from insurance.selectors import enquiries_for_address
 
 
@@ -75,3 +80,79 @@ class VerifyConfirmView(LoginRequiredMixin, View):
             "Your e-mail address is confirmed: your enquiries and video calls are below.",
         )
         return redirect("accounts:enquiries")
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in without a password (accounts/signin.py)
+# --------------------------------------------------------------------------------------------
+
+SIGN_IN_EMAIL = "accounts.sign_in_email"
+
+
+class SignInRequestView(View):
+    template_name = "accounts/sign_in_request.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": SignInEmailForm()})
+
+    def post(self, request):
+        form = SignInEmailForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        email = form.cleaned_data["email"]
+        try:
+            code_request(email=email, client_address=client_ip(request))
+        except LimitReached as limit:
+            response = render(
+                request, self.template_name, {"form": form, "limit": limit}, status=429
+            )
+            if limit.retry_after:
+                response["Retry-After"] = str(limit.retry_after)
+            return response
+        request.session[SIGN_IN_EMAIL] = email
+        return redirect("accounts:sign-in-code")
+
+
+class SignInCodeView(View):
+    template_name = "accounts/sign_in_code.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.email = request.session.get(SIGN_IN_EMAIL)
+        if not self.email:
+            return redirect("accounts:sign-in")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": SignInCodeForm(), "email": self.email})
+
+    def post(self, request):
+        form = SignInCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                user = code_check(email=self.email, code=form.cleaned_data["code"])
+            except CodeRefused:
+                form.add_error(
+                    "code",
+                    "That code is not right, or no longer works. Check the latest e-mail, or "
+                    "ask for a new code.",
+                )
+            else:
+                return _signed_in(request, user)
+        context = {"form": form, "email": self.email}
+        return render(request, self.template_name, context, status=400)
+
+
+class SignInLinkView(View):
+    def get(self, request, token):
+        try:
+            user = link_check(token=token)
+        except CodeRefused:
+            raise Http404 from None
+        return _signed_in(request, user)
+
+
+def _signed_in(request, user):
+    request.session.pop(SIGN_IN_EMAIL, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "You are signed in.")
+    return redirect("customer:summary")

@@ -612,6 +612,11 @@ SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', defau
 SITE_URL = SITE_URL.rstrip("/")
 # How long the link that proves an account's e-mail address works (accounts/services.py).
 ACCOUNT_VERIFICATION_HOURS = env.int("ACCOUNT_VERIFICATION_HOURS", default=24)
+# Customers' sign-in without a password (accounts/signin.py): a code and a link, e-mailed.
+SIGN_IN_CODE_MINUTES = env.int("SIGN_IN_CODE_MINUTES", default=10)
+SIGN_IN_CODE_ATTEMPTS = env.int("SIGN_IN_CODE_ATTEMPTS", default=5)
+SIGN_IN_CODE_RATE_LIMIT = env.str("SIGN_IN_CODE_RATE_LIMIT", default="10/h")  # per connection
+SIGN_IN_CODE_EMAILS_PER_HOUR = env.int("SIGN_IN_CODE_EMAILS_PER_HOUR", default=3)
 SHOP_PHONE = "1300 668 466"
 SHOP_PHONE_TEL = "1300668466"  # 13/1300 numbers dial as-is within Australia
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from consultations.models import Booking
 from consultations.services import new_time_offers
 from core import outbox
 from core.limits import address_proof
+from core.mail import templated_message
 from core.timelabels import time_label
 
 
@@ -84,13 +84,8 @@ def _message(booking, kind: str, **extra) -> EmailMultiAlternatives:
         when=time_label(booking.starts_at, zone, "day_at_time"),
         time=time_label(booking.starts_at, zone, "time"),
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"consultations/emails/{kind}.txt", context),
-        to=[booking.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"consultations/emails/{kind}.html", context), "text/html"
+    message = templated_message(
+        f"consultations/emails/{kind}", context, to=[booking.email], subject=subject
     )
     if kind == "confirmation":
         message.attach(*ics_attachment(invite_ics(meeting(booking)), "REQUEST"))

@@ -2,32 +2,22 @@
 notice of a new enquiry. Declared here once; core/outbox.py sends each once."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import outbox
+from core.mail import templated_message
 from insurance.models import AuditEntry, Enquiry
 from insurance.services import audit
 
 
-def _message(enquiry, kind: str) -> EmailMultiAlternatives:
-    template = f"insurance/emails/{kind}"
+def _message(enquiry, kind: str):
     # Officers work in the dashboard; the admin is for superusers only (staff_auth/adminsite.py).
     dashboard_path = reverse("insurance-dashboard:enquiry-detail", args=[enquiry.reference])
-    context = {
-        "enquiry": enquiry,
-        "dashboard_url": settings.SITE_URL + dashboard_path,
-        "shop_name": settings.OSCAR_SHOP_NAME,
-        "shop_phone": settings.SHOP_PHONE,
-    }
-    message = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context).strip(),
-        body=render_to_string(f"{template}.txt", context),
+    return templated_message(
+        f"insurance/emails/{kind}",
+        {"enquiry": enquiry, "dashboard_url": settings.SITE_URL + dashboard_path},
         to=[settings.INSURANCE_STAFF_EMAIL] if kind == "staff_notice" else [enquiry.email],
     )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
 
 
 def _declare(kind: str, sent_field: str, owed, since: str) -> None:
