@@ -17,7 +17,7 @@ from accounts.services import (
     verified_email,
 )
 from accounts.signin import CodeRefused, code_check, code_request, link_check
-from consultations.selectors import bookings_for_address
+from consultations.selectors import bookings_for_address, recommendation_by_token
 from core.limits import LimitReached
 from core.requests import client_ip
 from insurance.selectors import enquiries_for_address
@@ -156,3 +156,72 @@ def _signed_in(request, user):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "You are signed in.")
     return redirect("customer:summary")
+
+
+# --------------------------------------------------------------------------------------------
+# The expert's recommendation into the basket, in one click
+# --------------------------------------------------------------------------------------------
+
+RECOMMENDED_CALL = "accounts.recommended_call"  # the call an order that follows came from
+
+
+class RecommendationView(View):
+    """GET: what the expert recommends, with its stock; POST: every item in the basket, in
+    the sizes chosen (only those, only while the recommendation is open). The unguessable
+    token in the e-mailed link is what gives access, as the booking's own page does."""
+
+    template_name = "accounts/recommendation.html"
+
+    def dispatch(self, request, token):
+        self.recommendation = recommendation_by_token(token)
+        if self.recommendation is None:
+            raise Http404
+        return super().dispatch(request, token)
+
+    def items(self):
+        strategy = self.request.strategy
+        rows = []
+        for item in self.recommendation.items.all():
+            info = strategy.fetch_for_product(item.product)
+            rows.append(
+                {
+                    "item": item,
+                    "price": info.price,
+                    "can_buy": info.availability.is_available_to_buy
+                    and info.availability.is_purchase_permitted(item.quantity)[0],
+                }
+            )
+        return rows
+
+    def render_page(self, status=200):
+        context = {
+            "recommendation": self.recommendation,
+            "rows": self.items(),
+            "open": self.recommendation.is_open(),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, token):
+        return self.render_page(200 if self.recommendation.is_open() else 410)
+
+    def post(self, request, token):
+        if not self.recommendation.is_open():
+            return self.render_page(410)
+        added, missing = 0, []
+        for row in self.items():
+            item = row["item"]
+            if row["can_buy"]:
+                request.basket.add_product(item.product, item.quantity)
+                added += 1
+            else:
+                missing.append(item.product.get_title())
+        request.session[RECOMMENDED_CALL] = self.recommendation.booking_id
+        if added:
+            messages.success(request, f"Added {added} recommended support(s) to your basket.")
+        for title in missing:
+            messages.warning(
+                request,
+                f"“{title}” is sold out in that size just now: it was not added. Its page "
+                "can e-mail you when it is back.",
+            )
+        return redirect("basket:summary")

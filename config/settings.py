@@ -604,6 +604,9 @@ BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=14)
 BOOKING_MINIMUM_NOTICE_HOURS = env.int("BOOKING_MINIMUM_NOTICE_HOURS", default=2)
 # A finished booking's personal and health details are erased this long after it finished.
 BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=730)
+# How long the "add every recommended support to the basket" button works after the expert's
+# recommendation (consultations.Recommendation).
+RECOMMENDATION_DAYS = env.int("RECOMMENDATION_DAYS", default=30)
 VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="consultations.video.JitsiMeeting")
 VIDEO_MEETING_BASE_URL = env.str("VIDEO_MEETING_BASE_URL", default="https://meet.jit.si")
 # The site's address for links in e-mails sent by the worker (no request there).

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.calendar import Meeting, cancellation_ics, ics_attachment, invite_ics
-from consultations.models import Booking
+from consultations.models import Booking, Recommendation
 from consultations.services import new_time_offers
 from core import outbox
 from core.limits import address_proof
@@ -162,3 +162,39 @@ _declare(
 # Due by the clock: the sweep (every minute) is what sends them.
 _declare("reminder_24h", _reminder_owed("reminder_24h_sent_at", timedelta(hours=24)), since=None)
 _declare("reminder_1h", _reminder_owed("reminder_1h_sent_at", timedelta(hours=1)), since=None)
+
+
+def _recommendation_message(recommendation):
+    booking = recommendation.booking
+    expert = recommendation.expert.display_name if recommendation.expert else "Your expert"
+    link = reverse("accounts:recommendation", args=[recommendation.basket_token])
+    return templated_message(
+        "consultations/emails/recommendation",
+        {
+            "booking": booking,
+            "expert": expert,
+            "items": list(recommendation.items.select_related("product__parent")),
+            "note": recommendation.note,
+            "basket_url": settings.SITE_URL + link,
+            "days": settings.RECOMMENDATION_DAYS,
+        },
+        to=[booking.email],
+        subject=f"{expert}'s recommendation after your video call",
+    )
+
+
+outbox.declare(
+    outbox.OwedEmail(
+        kind="booking.recommendation",
+        owed=lambda now: Recommendation.objects.filter(
+            sent_at__isnull=True, booking__erased_at__isnull=True
+        ).select_related("booking", "expert"),
+        build=_recommendation_message,
+        since="updated_at",
+        sent_field="sent_at",
+        error_field="last_email_error",
+        # Saved again (items changed) during the send: the new list is owed.
+        version_field="updated_at",
+        label=lambda recommendation: f"Booking {recommendation.booking_id}",
+    )
+)

@@ -13,11 +13,13 @@ has been finished for BOOKING_RETENTION_DAYS (consultations/services.py).
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core import clock
 from core.encryption import EncryptedTextField
 
 AUSTRALIAN_TIME_ZONES = [
@@ -286,6 +288,7 @@ class BookingEvent(models.Model):
         COMPLETED = "completed", "Marked completed"
         NO_SHOW = "no_show", "Marked no-show"
         ERASED = "erased", "Customer's details erased after the retention period"
+        RECOMMENDED = "recommended", "Supports recommended"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -336,3 +339,47 @@ class BookingAccess(models.Model):
         if booking.erased_at is not None:
             return None
         return cls.objects.create(booking=booking, viewer=viewer, where=where)
+
+
+class Recommendation(models.Model):
+    """What the expert recommends after (or during) a call: supports in the sizes they chose,
+    and a short note. The customer is e-mailed it, sees it on the call's page and in their
+    account, and puts every item in their basket with one button (accounts/views.py), by the
+    unguessable `basket_token`, for RECOMMENDATION_DAYS."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="recommendation")
+    expert = models.ForeignKey(
+        Expert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A note about the supports; encrypted like everything written about a customer's call.
+    note = EncryptedTextField(blank=True)
+    basket_token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"recommendation for booking {self.booking_id}"
+
+    def open_until(self):
+        return self.updated_at + timedelta(days=settings.RECOMMENDATION_DAYS)
+
+    def is_open(self) -> bool:
+        return clock.now() < self.open_until()
+
+
+class RecommendedItem(models.Model):
+    """One support in the size (and colour) the expert chose: a product variant."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey("catalogue.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_id}"

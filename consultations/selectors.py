@@ -9,9 +9,23 @@ def bookings_for_address(email: str) -> tuple[list, list]:
     """(upcoming, past) bookings made with this e-mail address (any case): upcoming soonest
     first, past newest first. Only for an address its holder has proven."""
     bookings = Booking.objects.filter(email__iexact=email, erased_at__isnull=True).select_related(
-        "topic", "expert"
+        "topic", "expert", "recommendation"
     )
     now = clock.now()
     upcoming = [b for b in bookings.order_by("starts_at") if b.is_open and b.ends_at > now]
     past = [b for b in bookings.order_by("-starts_at") if b not in upcoming]
     return upcoming, past
+
+
+def recommendation_by_token(token: str):
+    """The expert's recommendation behind an e-mailed basket link, with its items, or None."""
+    from consultations.models import Recommendation
+
+    if not token or len(token) > 64:
+        return None
+    return (
+        Recommendation.objects.filter(basket_token=token, booking__erased_at__isnull=True)
+        .select_related("booking", "expert")
+        .prefetch_related("items__product__parent", "items__product__stockrecords")
+        .first()
+    )

@@ -20,7 +20,15 @@ from consultations.availability import (
     nearest_free_slots,
     slot_length,
 )
-from consultations.models import Booking, BookingEvent, Expert, TimeOff, WeeklyAvailability
+from consultations.models import (
+    Booking,
+    BookingEvent,
+    Expert,
+    Recommendation,
+    RecommendedItem,
+    TimeOff,
+    WeeklyAvailability,
+)
 from consultations.video import video_provider
 from core import clock, limits, outbox
 from core.limits import LimitReached
@@ -503,6 +511,7 @@ def bookings_erase_expired(*, now=None) -> int:
             if not batch:
                 break
             Booking.objects.filter(pk__in=batch).update(**Booking.ERASED_DETAILS, erased_at=now)
+            Recommendation.objects.filter(booking_id__in=batch).update(note="")
             BookingEvent.objects.bulk_create(
                 BookingEvent(booking_id=pk, action=BookingEvent.Action.ERASED) for pk in batch
             )
@@ -510,3 +519,43 @@ def bookings_erase_expired(*, now=None) -> int:
     if erased:
         logger.info("Erased the details of %d bookings finished before %s", erased, cutoff.date())
     return erased
+
+
+# --------------------------------------------------------------------------------------------
+# The expert's recommendation
+# --------------------------------------------------------------------------------------------
+
+
+class CannotRecommend(Exception):
+    """Only for a call that has started (held or confirmed), with at least one support."""
+
+
+def recommendation_save(*, booking_id: int, items: list[tuple[int, int]], note: str, by):
+    """Record the supports (variant product ids with quantities) the expert recommends for a
+    call and e-mail them to the customer (through the outbox). Saving again replaces the
+    items and sends the updated recommendation."""
+    if not items:
+        raise CannotRecommend
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+            raise CannotRecommend
+        if booking.starts_at > clock.now():
+            raise CannotRecommend
+        now = clock.now()
+        recommendation, _ = Recommendation.objects.get_or_create(
+            booking=booking, defaults={"created_at": now}
+        )
+        recommendation.expert = booking.expert
+        recommendation.note = note
+        recommendation.updated_at = now
+        recommendation.sent_at = None  # the customer is sent what is recommended now
+        recommendation.save()
+        recommendation.items.all().delete()
+        RecommendedItem.objects.bulk_create(
+            RecommendedItem(recommendation=recommendation, product_id=pk, quantity=qty)
+            for pk, qty in items
+        )
+        _event(booking, BookingEvent.Action.RECOMMENDED, by=by, detail=f"{len(items)} support(s)")
+        outbox.owe("booking.recommendation", recommendation.pk)
+    return recommendation

@@ -174,6 +174,7 @@ def booking_status(request, token):
     offered = parse_slot(request.GET.get("slot") or request.POST.get("slot"))
     context = {
         "booking": booking,
+        "recommendation": getattr(booking, "recommendation", None),
         "local_start": booking.starts_at.astimezone(ZoneInfo(zone)),
         "zone_label": booking.get_customer_time_zone_display(),
         "position": queue_position(booking) if booking.status == Booking.Status.QUEUED else None,

@@ -3,6 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from oscar.core.loading import get_model
 
 from consultations.availability import parse_slot
 from consultations.models import Expert, WeeklyAvailability
@@ -131,4 +132,51 @@ class TimeOffForm(AccessibleFormMixin, forms.Form):
         start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", "The end must be after the start.")
+        return cleaned
+
+
+class VariantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_title()
+
+
+class RecommendationForm(AccessibleFormMixin, forms.Form):
+    """Up to ROWS supports in the size (and colour) the expert chose, and a note."""
+
+    ROWS = 3
+    note = forms.CharField(
+        label="Note for the customer (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="About the supports and how to wear them. The customer reads it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        variants = (
+            get_model("catalogue", "Product")
+            .objects.filter(structure="child", is_public=True)
+            .select_related("parent")
+            .order_by("parent__title", "title", "pk")
+        )
+        for n in range(1, self.ROWS + 1):
+            self.fields[f"product_{n}"] = VariantChoiceField(
+                variants, label=f"Support {n}", required=n == 1, empty_label="Choose a size…"
+            )
+            self.fields[f"quantity_{n}"] = forms.IntegerField(
+                label=f"How many (support {n})",
+                min_value=1,
+                max_value=5,
+                initial=1,
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["items"] = [
+            (cleaned[f"product_{n}"].pk, cleaned.get(f"quantity_{n}") or 1)
+            for n in range(1, self.ROWS + 1)
+            if cleaned.get(f"product_{n}")
+        ]
         return cleaned

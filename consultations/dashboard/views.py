@@ -28,6 +28,7 @@ from consultations.dashboard.access import can_use_consultations, is_lead
 from consultations.dashboard.forms import (
     PeriodForm,
     ReassignForm,
+    RecommendationForm,
     RescheduleForm,
     TimeOffForm,
     WeeklyHoursForm,
@@ -46,6 +47,7 @@ from consultations.models import Booking, BookingAccess, TimeOff, WeeklyAvailabi
 from consultations.services import (
     BookingChanged,
     CallNotStarted,
+    CannotRecommend,
     TimeNotFree,
     TooLateToChange,
     WouldStrandBookings,
@@ -56,6 +58,7 @@ from consultations.services import (
     booking_outcome_record,
     booking_reassign,
     booking_reschedule,
+    recommendation_save,
     time_off_add,
     time_off_delete,
 )
@@ -157,6 +160,9 @@ class CalendarView(ConsultationsStaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
 
+RECOMMENDABLE = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+
+
 @method_decorator(never_cache, name="dispatch")
 class BookingDetailView(ConsultationsStaffMixin, TemplateView):
     """A booking, its history, and the changes staff make to it, each a POST form.
@@ -183,12 +189,15 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
             kwargs.setdefault("reschedule_form", self.reschedule_form())
         if is_open and is_lead(user) and booking.is_confirmed:
             kwargs.setdefault("reassign_form", self.reassign_form())
+        if can_change and booking.status in RECOMMENDABLE and booking.starts_at <= now:
+            kwargs.setdefault("recommendation_form", RecommendationForm())
         return super().get_context_data(
             booking=booking,
             zone=_zone_of(user),
             events=booking.events.select_related("actor")[:50],
             can_cancel=is_open,
             can_record_outcome=(can_change and booking.is_call and booking.starts_at <= now),
+            recommendation=getattr(booking, "recommendation", None),
             **kwargs,
         )
 
@@ -209,6 +218,7 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
             "reschedule": self.reschedule,
             "reassign": self.reassign,
             "cancel": self.cancel,
+            "recommend": self.recommend,
             Booking.Status.COMPLETED: self.record_outcome,
             Booking.Status.NO_SHOW: self.record_outcome,
         }.get(action)
@@ -239,6 +249,22 @@ class BookingDetailView(ConsultationsStaffMixin, TemplateView):
     def done(self, message):
         messages.success(self.request, message)
         return redirect("consultations-dashboard:booking-detail", pk=self.booking.pk)
+
+    def recommend(self):
+        form = RecommendationForm(self.request.POST)
+        if not form.is_valid():
+            context = self.get_context_data(recommendation_form=form)
+            return self.render_to_response(context, status=400)
+        try:
+            recommendation_save(
+                booking_id=self.booking.pk,
+                items=form.cleaned_data["items"],
+                note=form.cleaned_data["note"],
+                by=self.request.user,
+            )
+        except CannotRecommend:
+            return self.refuse("Supports can be recommended once the call has started.")
+        return self.done("Recommended. The customer is e-mailed the supports and a basket link.")
 
     def reschedule(self):
         form = self.reschedule_form(self.request.POST)

@@ -52,6 +52,7 @@ def test_every_owed_email_is_declared_once_and_swept_by_one_beat_entry():
         "booking.reminder_1h",
         "account.verification",
         "account.sign_in_code",
+        "booking.recommendation",
     }
     tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert tasks.count("core.tasks.sweep_outbox") == 1
