@@ -11,4 +11,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customer accounts"
 
     def ready(self):
-        from accounts import emails  # noqa: F401  (declares the verification e-mail: the outbox)
+        # emails: declares what an account owes (the outbox); receivers: orders attributed to
+        # the call whose recommendation was put in the basket.
+        from accounts import emails, receivers  # noqa: F401
+
+        receivers.connect()

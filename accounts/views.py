@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.forms import SignInCodeForm, SignInEmailForm
+from accounts.receivers import RECOMMENDED_CALL
 from accounts.services import (
     VerificationRefused,
     verification_confirm,
@@ -161,8 +162,6 @@ def _signed_in(request, user):
 # --------------------------------------------------------------------------------------------
 # The expert's recommendation into the basket, in one click
 # --------------------------------------------------------------------------------------------
-
-RECOMMENDED_CALL = "accounts.recommended_call"  # the call an order that follows came from
 
 
 class RecommendationView(View):

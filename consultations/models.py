@@ -354,6 +354,9 @@ class Recommendation(models.Model):
     # A note about the supports; encrypted like everything written about a customer's call.
     note = EncryptedTextField(blank=True)
     basket_token = models.CharField(max_length=64, unique=True, default=new_token)
+    # Orders placed after the customer put the recommendation in their basket (the call's
+    # effect, for the dashboard and the figures; accounts/receivers.py records them).
+    orders = models.ManyToManyField("order.Order", blank=True, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -559,3 +559,12 @@ def recommendation_save(*, booking_id: int, items: list[tuple[int, int]], note: 
         _event(booking, BookingEvent.Action.RECOMMENDED, by=by, detail=f"{len(items)} support(s)")
         outbox.owe("booking.recommendation", recommendation.pk)
     return recommendation
+
+
+def recommendation_order_record(*, booking_id: int, order_id: int) -> bool:
+    """Attribute an order to the call whose recommendation went into the basket before it."""
+    recommendation = Recommendation.objects.filter(booking_id=booking_id).first()
+    if recommendation is None:
+        return False
+    recommendation.orders.add(order_id)
+    return True

@@ -155,3 +155,25 @@ def test_the_note_is_encrypted_at_rest(call, two_sizes):
         stored = cursor.fetchone()[0]
     assert "ZQX-NOTE-8811" not in stored
     assert Recommendation.objects.get().note == NOTE
+
+
+def test_the_order_that_follows_is_attributed_to_the_call(call, two_sizes):
+    from tests.shop.checkout_steps import checkout_as_guest, place_order
+
+    staff = Client()
+    staff.force_login(call.expert.user)
+    _recommend(staff, call, two_sizes)
+    link = _emailed_link(Recommendation.objects.get().booking)
+
+    customer = Client()
+    customer.post(link)
+    checkout_as_guest(customer)
+    assert place_order(customer).status_code == 302
+
+    Order = get_model("order", "Order")
+    order = Order.objects.get()
+    assert list(Recommendation.objects.get().orders.all()) == [order]
+    page = staff.get(f"/dashboard/consultations/bookings/{call.pk}/").content.decode()
+    assert f"Orders that followed: {order.number}" in page
+    # an order placed later without the recommendation is not counted
+    assert "accounts.recommended_call" not in customer.session
