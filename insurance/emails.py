@@ -1,6 +1,8 @@
 """What an enquiry owes: the customer's acknowledgement and answer, and the health-fund team's
 notice of a new enquiry. Declared here once; core/outbox.py sends each once."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -13,9 +15,15 @@ from insurance.services import audit
 def _message(enquiry, kind: str):
     # Officers work in the dashboard; the admin is for superusers only (staff_auth/adminsite.py).
     dashboard_path = reverse("insurance-dashboard:enquiry-detail", args=[enquiry.reference])
+    context = {"enquiry": enquiry, "dashboard_url": settings.SITE_URL + dashboard_path}
+    if kind == "answer" and enquiry.product_id:
+        # The next step: the support (in the size asked about) and a free fitting call on it.
+        context["product_url"] = settings.SITE_URL + enquiry.product.get_absolute_url()
+        fitting = reverse("consultations:book") + "?" + urlencode({"product": enquiry.product_id})
+        context["fitting_url"] = settings.SITE_URL + fitting
     return templated_message(
         f"insurance/emails/{kind}",
-        {"enquiry": enquiry, "dashboard_url": settings.SITE_URL + dashboard_path},
+        context,
         to=[settings.INSURANCE_STAFF_EMAIL] if kind == "staff_notice" else [enquiry.email],
     )
 

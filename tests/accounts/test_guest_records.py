@@ -138,3 +138,31 @@ def test_a_proven_address_shows_an_answered_enquiry_with_its_next_step(db, guest
     page = client.get("/accounts/health-fund-enquiries/").content.decode()
     assert "Bupa Top Extras usually pays 60%." in page
     assert "your fund decides what it pays" in page
+
+
+def test_the_fund_answer_leads_to_the_support_in_its_size_and_a_fitting_call(db, load_demo):
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from oscar.core.loading import get_model
+
+    from insurance.services import enquiry_answer
+
+    load_demo()
+    product = get_model("catalogue", "Product").objects.get(upc="LUMBOTRAIN")
+    enquiry = EnquiryFactory(product=product, size="3")
+    officer = get_user_model().objects.get(email="officer@example.com")
+    enquiry_answer(
+        enquiry_id=enquiry.pk,
+        outcome="partly",
+        estimated_rebate=Decimal("80.00"),
+        message="Pays 50%.",
+        by=officer,
+    )
+    deliver(kind="enquiry.answer", pk=enquiry.pk)
+
+    answer = mail.outbox[-1]
+    assert f"{product.get_absolute_url()}" in answer.body and "in size 3" in answer.body
+    fitting = re.search(r"https?://\S+/consultations/book/\?product=\d+", answer.body)[0]
+    page = Client().get(urlsplit(fitting).path + "?" + urlsplit(fitting).query)
+    assert page.status_code == 200 and product.get_title() in page.content.decode()

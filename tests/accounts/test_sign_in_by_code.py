@@ -158,3 +158,20 @@ def test_signing_in_by_code_proves_the_address_for_the_account_pages(mia):
 def test_the_login_page_offers_it(client, db):
     page = client.get("/accounts/login/").content.decode()
     assert f'href="{PAGE}"' in page
+
+
+def test_the_code_reaches_no_log_and_is_encrypted_at_rest(mia, caplog):
+    import logging
+
+    from django.db import connection
+
+    caplog.set_level(logging.DEBUG)
+    client = Client()
+    _ask(client, "mia@example.com.au")
+    code, link = _emailed("mia@example.com.au")
+    client.post(PAGE + "code/", {"code": code})
+
+    assert code not in caplog.text and link not in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code FROM accounts_signincode")
+        assert code not in cursor.fetchone()[0]
