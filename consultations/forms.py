@@ -54,6 +54,16 @@ class BookingForm(SubmissionKeyForm, ContactDetailsForm):
         label="Tell us briefly about the problem",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # From a health-fund answer's "book a fitting" link (insurance/emails.py): what the customer
+    # asked the fund about, passed to the expert only if they tick `share_enquiry`.
+    enquiry_reference = forms.RegexField(
+        regex=r"^[A-Z0-9-]{4,12}$", required=False, widget=forms.HiddenInput
+    )
+    size = forms.CharField(max_length=60, required=False, widget=forms.HiddenInput)
+    share_enquiry = forms.BooleanField(
+        required=False,
+        label="Let the expert see my health-fund enquiry's reference, support and size",
+    )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
         error_messages={"required": "Please tick the box to agree, so we can arrange the call."},

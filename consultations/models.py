@@ -172,6 +172,10 @@ class Booking(models.Model):
     product = models.ForeignKey(
         "catalogue.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the booking was started from a health-fund answer and the customer let the
+    # expert see it: the enquiry's reference and the size asked about (never its contents).
+    enquiry_reference = models.CharField(max_length=12, blank=True)
+    size = models.CharField(max_length=60, blank=True)
     customer_time_zone = models.CharField(
         max_length=40, choices=AUSTRALIAN_TIME_ZONES, default=DEFAULT_TIME_ZONE
     )
@@ -225,6 +229,7 @@ class Booking(models.Model):
         "phone": "",
         "description": ERASED,
         "video_url": "",
+        "enquiry_reference": "",
     }
 
     class Meta:

@@ -78,6 +78,11 @@ def booking_request_create(
             submission_key=submission_key,
             topic=data["topic"],
             product=data.get("product"),
+            **(
+                {"enquiry_reference": data["enquiry_reference"], "size": data.get("size", "")}
+                if data.get("share_enquiry") and data.get("enquiry_reference")
+                else {}
+            ),
             customer_time_zone=data["time_zone"],
             starts_at=data["slot"],
             ends_at=data["slot"] + slot_length(),

@@ -70,7 +70,15 @@ def book(request):
         else:
             status = 400
     else:
-        initial = {"topic": topic, "product": product, "time_zone": zone, "slot": EARLIEST}
+        initial = {
+            "topic": topic,
+            "product": product,
+            "time_zone": zone,
+            "slot": EARLIEST,
+            # From a health-fund answer's link; the form checks them (hidden fields).
+            "enquiry_reference": params.get("enquiry", "")[:12],
+            "size": params.get("size", "")[:60],
+        }
         form, status = BookingForm(initial=initial, free_slots=slots), 200
     context = {
         "form": form,

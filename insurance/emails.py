@@ -19,7 +19,8 @@ def _message(enquiry, kind: str):
     if kind == "answer" and enquiry.product_id:
         # The next step: the support (in the size asked about) and a free fitting call on it.
         context["product_url"] = settings.SITE_URL + enquiry.product.get_absolute_url()
-        fitting = reverse("consultations:book") + "?" + urlencode({"product": enquiry.product_id})
+        query = {"product": enquiry.product_id, "enquiry": enquiry.reference, "size": enquiry.size}
+        fitting = reverse("consultations:book") + "?" + urlencode(query)
         context["fitting_url"] = settings.SITE_URL + fitting
     return templated_message(
         f"insurance/emails/{kind}",

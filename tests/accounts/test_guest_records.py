@@ -166,3 +166,50 @@ def test_the_fund_answer_leads_to_the_support_in_its_size_and_a_fitting_call(db,
     fitting = re.search(r"https?://\S+/consultations/book/\?product=\d+", answer.body)[0]
     page = Client().get(urlsplit(fitting).path + "?" + urlsplit(fitting).query)
     assert page.status_code == 200 and product.get_title() in page.content.decode()
+
+
+def test_a_fitting_booked_from_the_fund_answer_carries_the_enquiry_only_with_consent(db, load_demo):
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from oscar.core.loading import get_model
+
+    from consultations.models import Booking
+    from insurance.services import enquiry_answer
+    from tests.factories import BookingFormFactory, ExpertFactory
+
+    load_demo()
+    anna = ExpertFactory(display_name="Anna Fit", user__role="Consultation expert")
+    product = get_model("catalogue", "Product").objects.get(upc="LUMBOTRAIN")
+    enquiry = EnquiryFactory(product=product, size="3")
+    officer = get_user_model().objects.get(email="officer@example.com")
+    enquiry_answer(
+        enquiry_id=enquiry.pk, outcome="covered", estimated_rebate=Decimal("90"), message="",
+        by=officer,
+    )  # fmt: skip
+    deliver(kind="enquiry.answer", pk=enquiry.pk)
+    link = urlsplit(re.search(r"https?://\S+/consultations/book/\?\S+", mail.outbox[-1].body)[0])
+
+    # the booking page started from the answer asks whether the expert may see the enquiry
+    page = Client().get(f"{link.path}?{link.query}&topic=back").content.decode()
+    assert "Let the expert see my health-fund enquiry" in page
+    assert f'value="{enquiry.reference}"' in page
+
+    def book(**extra):
+        data = BookingFormFactory(enquiry_reference=enquiry.reference, size="3", **extra)
+        return Client().post("/consultations/book/", {**data, "product": product.pk})
+
+    # not ticked: nothing of it goes with the booking
+    assert book(email="mia.one@example.com").status_code == 302
+    assert Booking.objects.get(email="mia.one@example.com").enquiry_reference == ""
+    # ticked: the expert sees the reference, the support and the size
+    assert book(email="mia.two@example.com", share_enquiry="on").status_code == 302
+    booking = Booking.objects.get(email="mia.two@example.com")
+    assert (booking.enquiry_reference, booking.size) == (enquiry.reference, "3")
+    booking.expert = anna
+    booking.save()
+    staff = Client()
+    staff.force_login(anna.user)
+    detail = staff.get(f"/dashboard/consultations/bookings/{booking.pk}/").content.decode()
+    assert f"Started from health-fund enquiry <strong>{enquiry.reference}</strong>" in detail
+    assert "size 3" in detail
