@@ -1,5 +1,6 @@
 """Booking a video call, and following the booking through the queue."""
 
+import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,10 @@ TOPIC_FOR_CATEGORY = {
 def book(request):
     params = request.POST if request.method == "POST" else request.GET
     product = _product(params.get("product"))
-    topic = Topic.objects.filter(slug=params.get("topic") or _topic_for(product)).first()
+    slug = params.get("topic") or ""
+    # Only a slug reaches the database (PostgreSQL refuses a NUL byte with an error).
+    slug = slug if re.fullmatch(r"[-a-z0-9]{1,50}", slug) else _topic_for(product)
+    topic = Topic.objects.filter(slug=slug).first()
     if request.method == "POST":
         topic = Topic.objects.filter(pk=parse_id(params.get("topic"))).first() or topic
     zone = params.get("time_zone") or request.session.get(TIME_ZONE_KEY) or DEFAULT_TIME_ZONE

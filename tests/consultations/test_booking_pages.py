@@ -190,3 +190,9 @@ def test_a_customer_still_waiting_can_withdraw_from_their_page(client, demo, sta
     booking.refresh_from_db()
     assert booking.status == "cancelled"
     assert "This booking is cancelled" in client.get(booking.get_absolute_url()).content.decode()
+
+
+def test_a_nul_byte_for_the_topic_is_a_form_error_not_a_database_error(client, demo):
+    # PostgreSQL refuses NUL in text; the page must never pass one to it (found by fuzzing).
+    assert client.get("/consultations/book/", {"topic": "\x00"}).status_code == 200
+    assert client.post("/consultations/book/", {"topic": "\x00"}).status_code == 400
