@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -66,7 +67,10 @@ class VerifyRequestView(LoginRequiredMixin, View):
             f"We have e-mailed a link to {request.user.email}. Open it in this browser to "
             "confirm the address is yours.",
         )
-        return redirect(request.POST.get("next") or "accounts:enquiries")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "accounts:enquiries"  # never a page of another site
+        return redirect(back)
 
 
 class VerifyConfirmView(LoginRequiredMixin, View):

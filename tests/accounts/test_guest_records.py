@@ -213,3 +213,13 @@ def test_a_fitting_booked_from_the_fund_answer_carries_the_enquiry_only_with_con
     detail = staff.get(f"/dashboard/consultations/bookings/{booking.pk}/").content.decode()
     assert f"Started from health-fund enquiry <strong>{enquiry.reference}</strong>" in detail
     assert "size 3" in detail
+
+
+def test_asking_for_the_link_never_sends_the_customer_to_another_site(db):
+    client, _ = _signed_in()
+    response = client.post("/accounts/verify-email/", {"next": "https://evil.example/"})
+    assert (
+        response.status_code == 302 and response["Location"] == "/accounts/health-fund-enquiries/"
+    )
+    response = client.post("/accounts/verify-email/", {"next": "/accounts/video-calls/"})
+    assert response["Location"] == "/accounts/video-calls/"
