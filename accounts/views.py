@@ -1,6 +1,7 @@
 """The customer's health-fund enquiries and video calls in their account (beside Oscar's
 orders and addresses), and proving the account's e-mail address that shows them."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -128,7 +129,11 @@ class SignInCodeView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return render(request, self.template_name, {"form": SignInCodeForm(), "email": self.email})
+        return self.page(SignInCodeForm())
+
+    def page(self, form, status=200):
+        context = {"form": form, "email": self.email, "minutes": settings.SIGN_IN_CODE_MINUTES}
+        return render(self.request, self.template_name, context, status=status)
 
     def post(self, request):
         form = SignInCodeForm(request.POST)
@@ -143,8 +148,7 @@ class SignInCodeView(View):
                 )
             else:
                 return _signed_in(request, user)
-        context = {"form": form, "email": self.email}
-        return render(request, self.template_name, context, status=400)
+        return self.page(form, status=400)
 
 
 class SignInLinkView(View):
@@ -201,6 +205,7 @@ class RecommendationView(View):
             "recommendation": self.recommendation,
             "rows": self.items(),
             "open": self.recommendation.is_open(),
+            "recommendation_days": settings.RECOMMENDATION_DAYS,
         }
         return render(self.request, self.template_name, context, status=status)
 

@@ -12,9 +12,10 @@ def bookings_for_address(email: str) -> tuple[list, list]:
         "topic", "expert", "recommendation"
     )
     now = clock.now()
-    upcoming = [b for b in bookings.order_by("starts_at") if b.is_open and b.ends_at > now]
-    past = [b for b in bookings.order_by("-starts_at") if b not in upcoming]
-    return upcoming, past
+    upcoming, past = [], []
+    for booking in bookings.order_by("starts_at"):  # one query, split here
+        (upcoming if booking.is_open and booking.ends_at > now else past).append(booking)
+    return upcoming, past[::-1]
 
 
 def recommendation_by_token(token: str):

@@ -1,6 +1,6 @@
 """Fixtures shared by every app's tests."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,8 +91,6 @@ class Clock:
         return when
 
     def move(self, **delta) -> None:
-        from datetime import timedelta
-
         assert self._traveller, "set the clock first"
         self._coordinates.shift(timedelta(**delta))
 
