@@ -49,7 +49,12 @@ class Site(RunningSite):
 def assert_accessible(page, what: str = "", *, known: frozenset[str] = frozenset()) -> None:
     """axe-core on the page as it is now: no serious or critical violation of WCAG 2.1 A/AA.
     `known` names violations recorded as someone else's (a library's markup we do not
-    override): they are allowed, and listed where they are recorded."""
+    override): they are allowed, and listed where they are recorded.
+
+    It waits for the page's load event first: a heading can be in the DOM while the
+    stylesheets are still arriving, and axe would then judge colours the page never shows
+    (CI once failed the basket's header that way on a busy machine)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # evaluated by the driver, which the page's Content-Security-Policy does not govern:
         # a <script> tag added to the page would be blocked by it, as it should be
