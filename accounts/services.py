@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import EmailVerification
 from core import clock, outbox
+from shop.services import guest_orders_claim
 
 SALT = "accounts.email-verification"
 # A new link is e-mailed at most this often for one account (a double click sends one).
@@ -78,4 +79,15 @@ def verification_confirm(*, user, token: str) -> EmailVerification:
             raise VerificationRefused
         verification.verified_at = clock.now()
         verification.save(update_fields=["verified_at"])
+        guest_records_claim(user=user)
     return verification
+
+
+def guest_records_claim(*, user) -> None:
+    """The orders placed as a guest with the account's proven address join its order history
+    (Oscar's lists orders by account). Enquiries and calls need no claiming: the account's
+    tabs find them by the proven address. Run when the address is proven and at each sign-in
+    (a guest order placed since). Nothing happens for an unproven address."""
+    email = verified_email(user)
+    if email:
+        guest_orders_claim(user=user, email=email)

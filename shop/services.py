@@ -59,3 +59,13 @@ def order_payment_received(*, order_number: str, amount, currency: str, referenc
         order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
     logger.info("Order %s: paid", order_number)
     return True
+
+
+def guest_orders_claim(*, user, email: str) -> int:
+    """Attach the orders placed as a guest with `email` (any case) to `user`, so their order
+    history shows them. Only for an address the account's holder has proven theirs
+    (accounts.services): never an order of another account, never two accounts merged.
+    Returns how many were attached."""
+    if not email:
+        return 0
+    return Order.objects.filter(user__isnull=True, guest_email__iexact=email).update(user=user)

@@ -223,3 +223,37 @@ def test_asking_for_the_link_never_sends_the_customer_to_another_site(db):
     )
     response = client.post("/accounts/verify-email/", {"next": "/accounts/video-calls/"})
     assert response["Location"] == "/accounts/video-calls/"
+
+
+def test_orders_placed_as_a_guest_join_the_order_history_once_the_address_is_proven(db):
+    from oscar.test.factories import create_order
+
+    before = create_order(number="100123", guest_email="MIA@example.com.au")
+    theirs = create_order(number="100124", guest_email="someone.else@example.com")
+    client, user = _signed_in()
+    assert before.number not in client.get("/accounts/orders/").content.decode()
+
+    client.post("/accounts/verify-email/")
+    client.get(_verification_link(user))
+
+    history = client.get("/accounts/orders/").content.decode()
+    assert before.number in history and theirs.number not in history
+    assert client.get(f"/accounts/orders/{before.number}/").status_code == 200
+
+    # one placed as a guest later joins at her next sign-in
+    later = create_order(number="100125", guest_email="mia@example.com.au")
+    client.logout()
+    client.force_login(user)  # a sign-in, as far as the signal that claims them is concerned
+    assert later.number in client.get("/accounts/orders/").content.decode()
+
+
+def test_an_impostors_account_never_gets_the_guest_orders(db):
+    from oscar.test.factories import create_order
+
+    order = create_order(number="100126", guest_email="mia@example.com.au")
+    impostor, user = _signed_in()  # registered with Mia's address, never proved it
+    impostor.logout()
+    impostor.force_login(user)
+    assert order.number not in impostor.get("/accounts/orders/").content.decode()
+    order.refresh_from_db()
+    assert order.user is None
