@@ -44,12 +44,12 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _product_views_sent_at_once(settings):
-    """Views reach Redis on the request (the site batches them: shop/analytics.py), and none
+    """Counts reach Redis on the request (the site batches them: core/tallies.py), and none
     left over from an earlier test (refused by a Redis it had stopped) arrive in this one."""
-    from shop import analytics
+    from core import tallies
 
     settings.ANALYTICS_PUSH_SECONDS = 0
-    analytics._views.clear()
+    tallies.forget_pending()
 
 
 @pytest.fixture(autouse=True)

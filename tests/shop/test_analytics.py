@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
+from core import tallies
 from shop import analytics, tasks
 from tests.waiting import wait_for
 
@@ -18,9 +19,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 @pytest.fixture
 def lumbotrain(committed_db, redis_conn, load_demo):
     load_demo()
-    redis_conn.delete(*analytics.COUNTERS)
+    redis_conn.delete(analytics.PRODUCT_VIEWS_KEY, analytics.BASKET_ADDITIONS_KEY)
     yield Product.objects.get(upc="LUMBOTRAIN")
-    redis_conn.delete(*analytics.COUNTERS)
+    redis_conn.delete(analytics.PRODUCT_VIEWS_KEY, analytics.BASKET_ADDITIONS_KEY)
 
 
 def test_an_anonymous_product_page_view_writes_nothing_to_the_database(client, lumbotrain):
@@ -80,7 +81,7 @@ def test_views_of_a_deleted_product_are_dropped(lumbotrain, redis_conn):
 
 def test_the_product_page_is_served_while_redis_is_down(client, lumbotrain, monkeypatch):
     unreachable = redis.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens there
-    monkeypatch.setattr(analytics, "redis_client", lambda timeout: unreachable)
+    monkeypatch.setattr(tallies, "redis_client", lambda timeout: unreachable)
 
     response = client.get(lumbotrain.get_absolute_url())
 
