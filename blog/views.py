@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from blog.models import Article, Category
 from blog.rendering import product_blocks, render_body
 from blog.selectors import article_body_fingerprint
+from core import funnel
 from shop.selectors import product_cards
 
 ARTICLES_PER_PAGE = 10
@@ -58,6 +59,8 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        if article.is_public:  # the first article a visit reads: what it leads to
+            funnel.land(self.request, f"article:{article.pk}")
         shown_in_body = [block.upc for block in product_blocks(article.body)]
         body = self.rendered_body(article)
         # Sanitised by nh3 in blog.rendering.render_body; cards are autoescaped templates.

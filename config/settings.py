@@ -115,7 +115,7 @@ INSTALLED_APPS = [
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "sitewide.dashboard.apps.DashboardConfig",  # Oscar's dashboard, its front page ours
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
-    "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
+    "sitewide.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
     "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
@@ -170,6 +170,8 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "axes.middleware.AxesMiddleware",  # login throttling's lockout page
+    # The visit's trail cookie (core/funnel.py), above the page cache so cached pages get it.
+    "core.funnel.TrailMiddleware",
     # Last, so that everything above runs around a cached page too (core/pagecache.py).
     "core.pagecache.PageCacheMiddleware",
 ]
@@ -296,6 +298,12 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 
 # Product views are sent to Redis in batches this often (shop/analytics.py).
 ANALYTICS_PUSH_SECONDS = env.float("ANALYTICS_PUSH_SECONDS", default=1.0)
+# ... and from Redis into the database this often (beat: product views, the article funnel).
+ANALYTICS_FLUSH_SECONDS = env.int("ANALYTICS_FLUSH_SECONDS", default=60)
+# What each article leads to (core/funnel.py): a visit lasts at most this long, and the
+# figures cover this many days.
+FUNNEL_VISIT_HOURS = env.int("FUNNEL_VISIT_HOURS", default=12)
+FUNNEL_DAYS = 30
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 # /healthz calls the worker stale when its last heartbeat is older than this.
 HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=3 * HEARTBEAT_INTERVAL)
@@ -317,7 +325,8 @@ CELERY_BEAT_SCHEDULE = {
     "complete-past-bookings": _every(15 * 60, "consultations.tasks.complete_past_bookings"),
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
     "erase-expired-bookings": _every(6 * 60 * 60, "consultations.tasks.erase_expired_bookings"),
-    "flush-product-views": _every(60, "shop.tasks.flush_product_views"),
+    "flush-product-views": _every(ANALYTICS_FLUSH_SECONDS, "shop.tasks.flush_product_views"),
+    "flush-funnel": _every(ANALYTICS_FLUSH_SECONDS, "core.tasks.flush_funnel"),
     "prune-rate-limits": _every(24 * 60 * 60, "core.tasks.prune_rate_limits"),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

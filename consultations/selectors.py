@@ -5,12 +5,17 @@ from consultations.models import Booking
 from core import clock
 
 
-def bookings_for_address(email: str) -> tuple[list, list]:
+def bookings_for_address(email: str, *, with_orders: bool = False) -> tuple[list, list]:
     """(upcoming, past) bookings made with this e-mail address (any case): upcoming soonest
-    first, past newest first. Only for an address its holder has proven."""
+    first, past newest first. Only for an address its holder has proven. `with_orders`: each
+    recommendation's items and the orders that followed it too (the staff's customer page)."""
     bookings = Booking.objects.filter(email__iexact=email, erased_at__isnull=True).select_related(
         "topic", "expert", "recommendation"
     )
+    if with_orders:
+        bookings = bookings.prefetch_related(
+            "recommendation__items__product__parent", "recommendation__orders"
+        )
     now = clock.now()
     upcoming, past = [], []
     for booking in bookings.order_by("starts_at"):  # one query, split here

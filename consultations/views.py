@@ -22,6 +22,7 @@ from consultations.services import (
     booking_reschedule,
     queue_position,
 )
+from core import funnel
 from core.limits import LimitReached, address_confirm
 from core.requests import client_ip
 from core.timelabels import time_label
@@ -67,6 +68,7 @@ def book(request):
                     client_address=client_ip(request),
                     submission_key=form.cleaned_data["submission_key"],
                 )
+                funnel.step(request, "call")
                 return redirect(booking)
             except LimitReached as reached:
                 # What they typed stays on the page, with why and what they can do instead.

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from core import checks  # noqa: F401  (registers the project's system checks)
+        from core import checks, funnel  # noqa: F401  (system checks; funnel's page-cache hook)
         from core.pagecache_triggers import install_after_migrate
 
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="page-triggers")

@@ -68,3 +68,22 @@ class OutboxClaim(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id} until {self.claimed_until:%H:%M:%S}"
+
+
+class FunnelDay(models.Model):
+    """How many visits that began on `landing` (an article, "article:12") took `step` on
+    `day` (core/funnel.py): counts only, nothing about who."""
+
+    day = models.DateField()
+    landing = models.CharField(max_length=60)
+    step = models.CharField(max_length=16)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "landing", "step"], name="one_count_per_day")
+        ]
+        indexes = [models.Index(fields=["landing", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.landing} {self.step}: {self.count}"

@@ -1,7 +1,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from core import outbox
+from core import funnel, outbox
 from core.health import heartbeat_record
 from core.limits import rate_limits_prune
 
@@ -41,3 +41,10 @@ def sweep_outbox() -> None:
     """Every minute (beat): owed e-mails whose message was lost or whose retries are spent,
     and those the clock has made due (the reminders before a call)."""
     outbox.sweep()
+
+
+@shared_task
+def flush_funnel() -> int:
+    """Beat, every ANALYTICS_FLUSH_SECONDS: what each article led to, from Redis into
+    core.FunnelDay (core/funnel.py)."""
+    return funnel.flush()

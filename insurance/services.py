@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 
 from core import clock, limits, outbox
 from insurance.coverage import indicative_answer
+from insurance.dashboard.access import can_handle_enquiries
 from insurance.models import AuditEntry, Enquiry, EnquiryNote
 from insurance.privacy import CONSENT_TEXT, CONSENT_VERSION
+from insurance.selectors import enquiries_for_address
 from insurance.uploads import encrypted_file
 
 logger = logging.getLogger(__name__)
@@ -156,3 +158,17 @@ def enquiries_erase_expired(*, now=None) -> int:
     if erased:
         logger.info("Erased %d enquiries closed before %s", erased, cutoff.date())
     return erased
+
+
+def enquiries_show(*, email: str, viewer) -> tuple[list | None, int]:
+    """The enquiries sent with this (proven) address, for the dashboard's customer page. A
+    health-fund officer gets them whole, and each one shown goes into its audit trail; anyone
+    else who may see customers learns only how many there are, never what is in them.
+    Returns (the enquiries, or None for those who may not read them; how many)."""
+    enquiries = enquiries_for_address(email).order_by("-created_at")
+    if not can_handle_enquiries(viewer):
+        return None, enquiries.count()
+    shown = list(enquiries)
+    for enquiry in shown:
+        audit(enquiry, AuditEntry.Action.VIEWED, actor=viewer, detail="on the customer's page")
+    return shown, len(shown)

@@ -5,6 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from core import funnel
 from core.limits import LimitReached
 from core.requests import client_ip
 from core.utils import parse_id
@@ -47,6 +48,7 @@ def enquiry(request):
             # The last ten this session sent (a resent form's reference once).
             earlier = [r for r in request.session.get(SESSION_KEY, []) if r != enquiry.reference]
             request.session[SESSION_KEY] = [*earlier[-9:], enquiry.reference]
+            funnel.step(request, "fund_check")
             return redirect("insurance:enquiry-sent", reference=enquiry.reference)
         return render(request, "insurance/enquiry_form.html", _context(form), status=400)
     return render(

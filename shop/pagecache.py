@@ -128,7 +128,7 @@ def _product_viewed_again(request, response, entry) -> None:
 
     from shop.apps.analytics.receivers import view_count
 
-    view_count(product_id)
+    view_count(product_id, request)
     CustomerHistoryManager.update(_product_stub(product_id), request, response)
 
 

@@ -26,6 +26,7 @@ from blog.dashboard.forms import (
 )
 from blog.models import Article
 from blog.rendering import render_body
+from blog.selectors import article_funnel
 from core import clock
 from core.dashboard import RoleRequiredMixin
 
@@ -65,7 +66,7 @@ class ArticleListView(EditorRequiredMixin, ListView):
         return self.form.filter(articles)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        return super().get_context_data(form=self.form, funnel=article_funnel(), **kwargs)
 
 
 @method_decorator(never_cache, name="dispatch")

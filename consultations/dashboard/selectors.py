@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from consultations.availability import Availability
 from consultations.dashboard.access import is_lead
 from consultations.models import Booking, Expert, TimeOff, WeeklyAvailability
+from core import clock
 
 
 def bookings_for(user):
@@ -76,3 +78,34 @@ def calendar_days(*, expert: Expert, first: date, count: int) -> list[CalendarDa
             )
         )
     return days
+
+
+def recommendation_figures(*, days: int = 30) -> dict:
+    """For leads, per expert over the last `days` days: calls held (confirmed or completed,
+    their time passed), those the expert recommended supports after, those recommendations
+    an order followed, and the orders (consultations.Recommendation.orders)."""
+    now = clock.now()
+    held = Booking.objects.filter(
+        status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
+        starts_at__gte=now - timedelta(days=days),
+        starts_at__lt=now,
+        expert__isnull=False,
+    )
+    rows = list(
+        held.values("expert__display_name")
+        .annotate(
+            calls=Count("pk", distinct=True),
+            recommended=Count("recommendation", distinct=True),
+            ordered=Count(
+                "recommendation", filter=Q(recommendation__orders__isnull=False), distinct=True
+            ),
+            orders=Count("recommendation__orders", distinct=True),
+        )
+        .order_by("expert__display_name")
+    )
+    keys = ("calls", "recommended", "ordered", "orders")
+    return {
+        "days": days,
+        "rows": rows,
+        "totals": {key: sum(row[key] for row in rows) for key in keys},
+    }

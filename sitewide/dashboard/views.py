@@ -3,7 +3,10 @@ other role's own figures (health-fund queue, consultations), with 30 days of act
 
 from oscar.apps.dashboard import views
 
-from consultations.dashboard.access import can_use_consultations
+from blog.dashboard.access import can_edit_articles
+from blog.selectors import article_funnel
+from consultations.dashboard.access import can_use_consultations, is_lead
+from consultations.dashboard.selectors import recommendation_figures
 from core import clock
 from insurance.dashboard.access import can_handle_enquiries
 from sitewide.dashboard import figures
@@ -25,6 +28,10 @@ class IndexView(views.IndexView):
             context["enquiries"] = figures.enquiry_figures(now=now)
         if can_use_consultations(user):
             context["bookings"] = figures.booking_figures(now=now, user=user)
+        if can_use_consultations(user) and is_lead(user):
+            context["recommendations"] = recommendation_figures()
+        if context["show_shop"] or can_edit_articles(user):
+            context["funnel"] = article_funnel()
         days, series = figures.activity_series(
             now=now,
             orders=context["show_shop"],

@@ -85,3 +85,31 @@ def test_the_superuser_sees_every_series(client, demo):
 )
 def test_durations_read_naturally(delta, text):
     assert duration_text(delta) == text
+
+
+def test_the_lead_sees_which_calls_led_to_orders_after_a_recommendation(client, demo):
+    from oscar.core.loading import get_model
+    from oscar.test.factories import create_order
+
+    from consultations.services import recommendation_order_record, recommendation_save
+    from tests.factories import BookingFactory, ExpertFactory
+
+    dana = ExpertFactory(display_name="Dana Fitter", user__role="Consultation expert")
+    size = get_model("catalogue", "Product").objects.get(upc="LT-3-TIT")
+    calls = [
+        BookingFactory(confirmed=True, expert=dana, starts_at=timezone.now() - timedelta(days=d))
+        for d in (1, 2, 3)
+    ]
+    BookingFactory(confirmed=True, expert=dana, starts_at=timezone.now() - timedelta(days=40))
+    for call in calls[:2]:  # recommended after two calls; an order followed one, twice
+        recommendation_save(booking_id=call.pk, items=[(size.pk, 1)], note="", by=dana.user)
+    for number in ("100301", "100302"):
+        order = create_order(number=number)
+        recommendation_order_record(booking_id=calls[0].pk, order_id=order.pk)
+
+    page = _front_page(client, "lead@example.com")
+
+    assert "Calls that led to orders, last 30 days" in page
+    assert '<th scope="row">Dana Fitter</th><td>3</td><td>2</td><td>1</td><td>2</td>' in page
+    expert_page = _front_page(client, "anna.expert@example.com")
+    assert "Calls that led to orders" not in expert_page  # the leads' figure

@@ -130,7 +130,9 @@ def test_the_superuser_opens_the_admin(client, demo):
 @pytest.mark.parametrize(
     "role, permissions",
     [
-        ("Health-fund officer", {"insurance.handle_enquiry", "insurance.change_coveragerule"}),
+        # auth.view_user: the dashboard's customer page (tests/dashboard/test_customer_page.py)
+        ("Health-fund officer", {"insurance.handle_enquiry", "insurance.change_coveragerule",
+                                 "auth.view_user"}),
         (
             "Consultation expert",
             {

@@ -10,6 +10,9 @@ analytics never costs a customer their page, nor more than REDIS_TIMEOUT of it, 
 process while Redis rests (core/health.py). Views by signed-in customers still get Oscar's
 per-user records (their own history, rare next to anonymous views). Basket additions are
 counted the same way: Oscar's UPDATE made every add to basket wait on the product's row.
+
+A product view and a placed order are also steps of the visit's trail (core/funnel.py): what
+the article the visit began with led to.
 """
 
 import logging
@@ -17,9 +20,11 @@ import logging
 from oscar.apps.analytics import receivers as oscar_receivers
 from oscar.apps.basket.signals import basket_addition
 from oscar.apps.catalogue.signals import product_viewed
+from oscar.apps.checkout.signals import post_checkout
 from oscar.core.loading import get_model
 from redis.exceptions import RedisError
 
+from core import funnel
 from shop.analytics import basket_addition_count, product_view_count
 
 UserProductView = get_model("analytics", "UserProductView")
@@ -31,8 +36,9 @@ product_viewed.disconnect(oscar_receivers.receive_product_view)
 basket_addition.disconnect(oscar_receivers.receive_basket_addition)
 
 
-def view_count(product_id: int) -> None:
+def view_count(product_id: int, request=None) -> None:
     """Also called for product pages served from the page cache (core/pagecache.py)."""
+    funnel.step(request, "product")
     try:
         product_view_count(product_id)
     except RedisError:
@@ -42,7 +48,7 @@ def view_count(product_id: int) -> None:
 def receive_product_view(sender, product, user, request=None, **kwargs):
     if kwargs.get("raw", False):
         return
-    view_count(product.pk)
+    view_count(product.pk, request)
     if request is not None:  # a cached copy of the page counts views of this product
         request.page_cache_context = {"product_id": product.pk}
     if user and user.is_authenticated:
@@ -65,3 +71,10 @@ def receive_basket_addition(sender, product, user, **kwargs):
 
 
 basket_addition.connect(receive_basket_addition, dispatch_uid="backcare-basket-addition")
+
+
+def receive_order(sender, order, user, request=None, **kwargs):
+    funnel.step(request, "order")
+
+
+post_checkout.connect(receive_order, dispatch_uid="backcare-order-funnel")
