@@ -23,6 +23,7 @@ from consultations.services import (
     queue_position,
 )
 from core import funnel
+from core.encryption import seal, unseal
 from core.limits import LimitReached, address_confirm
 from core.requests import client_ip
 from core.timelabels import time_label
@@ -83,7 +84,7 @@ def book(request):
             "slot": EARLIEST,
             # From a health-fund answer's link; the form checks them (hidden fields).
             "enquiry_reference": params.get("enquiry", "")[:12],
-            "size": params.get("size", "")[:60],
+            "size": unseal(params.get("size", "")[:1000])[:60],  # sealed: the links never show it
         }
         form, status = BookingForm(initial=initial, free_slots=slots), 200
     context = {
@@ -97,6 +98,8 @@ def book(request):
         "chosen_slot": form["slot"].value(),
         "length": settings.CONSULTATION_LENGTH_MINUTES,
         "limit": limit,
+        # "Show free times" is a GET form: the size it carries on is sealed again
+        "sealed_size": seal(form["size"].value()) if form["size"].value() else "",
     }
     response = render(request, "consultations/book.html", context, status=status)
     if limit and limit.retry_after:

@@ -75,3 +75,17 @@ class EncryptedTextField(models.TextField):
             return decrypt_bytes(value.encode("ascii")).decode()
         except InvalidToken as error:
             raise ValueError("Encrypted value does not open with FIELD_ENCRYPTION_KEYS") from error
+
+
+def seal(text: str) -> str:
+    """`text` encrypted into a URL-safe token: for what a link must carry but no access log,
+    proxy or browser history may read (the size a customer asked their fund about)."""
+    return encrypt_bytes(text.encode()).decode("ascii")
+
+
+def unseal(token: str) -> str:
+    """What `seal` made, or "" for anything else (made up, altered, or another key's)."""
+    try:
+        return decrypt_bytes(token.encode("ascii")).decode()
+    except (InvalidToken, UnicodeError):
+        return ""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core import outbox
+from core.encryption import seal
 from core.mail import templated_message
 from insurance.models import AuditEntry, Enquiry
 from insurance.services import audit
@@ -19,7 +20,10 @@ def _message(enquiry, kind: str):
     if kind == "answer" and enquiry.product_id:
         # The next step: the support (in the size asked about) and a free fitting call on it.
         context["product_url"] = settings.SITE_URL + enquiry.product.get_absolute_url()
-        query = {"product": enquiry.product_id, "enquiry": enquiry.reference, "size": enquiry.size}
+        # The size is sealed: a link's query reaches access logs (core.encryption.seal).
+        query = {"product": enquiry.product_id, "enquiry": enquiry.reference}
+        if enquiry.size:
+            query["size"] = seal(enquiry.size)
         fitting = reverse("consultations:book") + "?" + urlencode(query)
         context["fitting_url"] = settings.SITE_URL + fitting
     return templated_message(

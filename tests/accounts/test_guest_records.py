@@ -190,10 +190,13 @@ def test_a_fitting_booked_from_the_fund_answer_carries_the_enquiry_only_with_con
     deliver(kind="enquiry.answer", pk=enquiry.pk)
     link = urlsplit(re.search(r"https?://\S+/consultations/book/\?\S+", mail.outbox[-1].body)[0])
 
-    # the booking page started from the answer asks whether the expert may see the enquiry
+    # the booking page started from the answer asks whether the expert may see the enquiry;
+    # the link carries the size sealed (access logs print queries), the form has it
+    assert "size=3" not in link.query and "size=" in link.query
     page = Client().get(f"{link.path}?{link.query}&topic=back").content.decode()
     assert "Let the expert see my health-fund enquiry" in page
     assert f'value="{enquiry.reference}"' in page
+    assert '<input type="hidden" name="size" value="3"' in page
 
     def book(**extra):
         data = BookingFormFactory(enquiry_reference=enquiry.reference, size="3", **extra)

@@ -18,6 +18,8 @@ must be absent from:
 - the Recommendation and RecommendedItem rows (every field, the note decrypted);
 - the recommendation e-mail (subject, bodies, attachments);
 - the recommendation page (its HTML, as the customer gets it);
+- the fitting link in the fund's answer and the booking page's links and GET forms (the
+  size travels sealed: access logs print a URL's query);
 - the attribution: the Recommendation.orders rows and the orders they point to;
 - what the article led to (core.FunnelDay rows).
 
@@ -81,9 +83,11 @@ def _message(message) -> str:
 
 
 def _hidden(html: str, name: str) -> str:
-    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    """The booking form's own hidden field (the last on the page: "Show free times" carries
+    the size on sealed, core.encryption.seal)."""
+    found = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
     assert found, f"the booking page has its hidden {name} field"
-    value = re.search(r'value="([^"]*)"', found[0])
+    value = re.search(r'value="([^"]*)"', found[-1])
     return value[1] if value else ""
 
 
@@ -200,6 +204,11 @@ def test_the_enquirys_health_details_reach_no_recommendation_attribution_log_tas
         **{f"task message {i}": text for i, text in enumerate(tasks_seen["published"])},
         **{f"task result {i}": text for i, text in enumerate(tasks_seen["returned"])},
         **{f"redis {key}": text for key, text in _redis_contents(redis_conn).items()},
+        # a link's query is printed by access logs, proxies and the browser's history
+        "the answer's fitting link": fitting.geturl(),
+        "the booking page's links and GET forms": " ".join(
+            re.findall(r'(?:href|action)="[^"]*"|<form method="get".*?</form>', html, re.S)
+        ),
         "Recommendation row": _row(recommendation),
         **{
             f"RecommendedItem row {item.pk}": f"{_row(item)} {item.product.get_title()}"
