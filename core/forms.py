@@ -21,10 +21,20 @@ class AccessibleFormMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._mark_invalid()
+
+    def add_error(self, field, error):
+        """Also for errors a view adds after validation (a sign-in code that is not right)."""
+        super().add_error(field, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self):
         for position, name in enumerate(n for n in self.fields if n in self.errors):
             attrs = self.fields[name].widget.attrs
             attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}_error"})
-            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            if "is-invalid" not in attrs.get("class", "").split():
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            attrs.pop("autofocus", None)
             if position == 0:
                 attrs["autofocus"] = True
 

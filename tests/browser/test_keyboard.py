@@ -3,6 +3,8 @@ typing, choices are made with the arrow keys and the space bar, and the form is 
 Enter. A form sent with mistakes puts focus on the first field to fix, and each error is
 announced with its field (aria-describedby points at the message beside it)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -147,3 +149,45 @@ def test_the_checkout_address_with_mistakes_focuses_the_first_and_announces_each
     expect(page.get_by_label("Postcode")).to_have_value("3000")
     expect(page.get_by_label("Street address")).to_have_value("1 Martin Place")
     assert_accessible(page, "the shipping address with errors")
+
+
+@pytest.mark.parametrize("device", ["desktop"], indirect=True)
+def test_a_customer_signs_in_with_an_emailed_code_by_keyboard_alone(page, site):
+    """accounts/signin.py: a wrong code is refused on the page, focused and announced; the
+    e-mailed code then signs the customer in."""
+    email = "kim.code@example.com"
+    page.goto("/accounts/login/")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Register"))
+    form.get_by_label("Email address").fill(email)
+    form.get_by_label("Password", exact=True).fill("a long walk on the beach 42")
+    form.get_by_label("Confirm password").fill("a long walk on the beach 42")
+    form.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Thanks for registering!")).to_be_visible()
+    page.context.clear_cookies()  # signed out
+
+    page.goto("/accounts/sign-in-by-email/")
+    type_into(page, "Your e-mail address", email)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(email)
+    assert_accessible(page, "enter your code")
+    type_into(page, "The 6-digit code", "000000")
+    with page.expect_navigation() as navigation:
+        page.keyboard.press("Enter")
+
+    assert navigation.value.status == 400
+    code_field = page.get_by_label("The 6-digit code from the e-mail")
+    expect(code_field).to_be_focused()
+    expect(code_field).to_have_attribute("aria-invalid", "true")
+    assert "not right" in error_of(page, code_field)
+    assert_accessible(page, "a wrong code")
+
+    mail = site.wait_for_mail(to=email, subject="code")
+    code = re.search(r"\b(\d{6})\b", mail.get_body(("plain",)).get_content())[1]
+    page.keyboard.press("Control+A")
+    page.keyboard.type(code)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/accounts/" in page.url and "sign-in" not in page.url
+    expect(page.locator("#top_page").get_by_role("link", name="Account")).to_be_visible()
+    assert page.errors == []
