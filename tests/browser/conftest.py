@@ -66,6 +66,9 @@ def site(tmp_path_factory):
         BOOKING_RATE_LIMIT="1000/h",
         BOOKING_OPEN_PER_EMAIL="1000",
         UNCONFIRMED_ADDRESS_EMAILS_PER_DAY="1000",
+        # What each article led to reaches the editor's list within seconds, not a minute
+        # (test_one_customer.py waits for it).
+        ANALYTICS_FLUSH_SECONDS="2",
     )
     # Staff sign in as in production: password, then a code from an authenticator app
     # (support.log_in sets the app up at each account's first sign-in).
