@@ -14,9 +14,10 @@ ROLES = {
     # account: (password, the navigation's top-level entries that must be there)
     "shop@example.com": (
         DEMO_STAFF_PASSWORD,
-        {"Catalogue", "Fulfilment", "Offers", "Content", "Reports"},
+        {"Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports"},
     ),
-    "officer@example.com": (DEMO_STAFF_PASSWORD, {"Health funds"}),
+    # Customers: the customer page, whose enquiries only officers read (issue 17)
+    "officer@example.com": (DEMO_STAFF_PASSWORD, {"Health funds", "Customers"}),
     "lead@example.com": (DEMO_STAFF_PASSWORD, {"Consultations"}),
     "editor@example.com": (DEMO_STAFF_PASSWORD, {"Articles", "Content"}),
     "anna.expert@example.com": (DEMO_STAFF_PASSWORD, {"Consultations"}),
@@ -44,7 +45,7 @@ OSCAR_VIOLATIONS = {
     "/dashboard/orders/": frozenset({"label"}),
     "/dashboard/catalogue/": frozenset({"label", "link-name"}),  # products
     "/dashboard/catalogue/categories/": frozenset({"label", "link-name"}),
-    "/dashboard/users/": frozenset({"label", "link-name"}),  # customers (superuser only)
+    "/dashboard/users/": frozenset({"label", "link-name"}),  # customers
 }
 
 
