@@ -55,7 +55,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/bandit --recursive core staff_auth sitewide accounts shop insurance blog consultations config --severity-level medium --quiet
+	$(BIN)/bandit --recursive core staff_auth sitewide accounts receipts shop insurance blog consultations config --severity-level medium --quiet
 
 test: $(BIN)/.installed browser-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -75,6 +75,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python bench/side_by_side.py
 	$(BIN)/python bench/catalogue_queries.py
+	$(BIN)/python bench/invoice.py
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
 		$(BIN)/python bench/booking_queue.py; \
 	else \

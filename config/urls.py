@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from core import views as core_views
+from receipts import urls as receipts_urls
 from shop import views as shop_views
 from staff_auth import twofactor
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     # Beside Oscar's /accounts/ pages (before its urls below): enquiries and calls.
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("receipts.urls")),  # an order's tax invoice
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("dashboard/health-funds/", include("insurance.dashboard.urls")),
     path("dashboard/consultations/", include("consultations.dashboard.urls")),
     path("dashboard/articles/", include("blog.dashboard.urls")),
+    path("dashboard/orders/", include(receipts_urls.dashboard_urlpatterns)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -60,6 +60,9 @@ class Expert(models.Model):
     )
     daily_maximum = models.PositiveSmallIntegerField(default=6, help_text="Calls a day at most.")
     active = models.BooleanField(default=True)
+    # A health-fund provider number, where the expert has one: printed on the receipt of a
+    # support they fitted or recommended (receipts/), which some funds ask for.
+    provider_number = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["display_name"]

@@ -35,3 +35,17 @@ def recommendation_by_token(token: str):
         .prefetch_related("items__product__parent", "items__product__stockrecords")
         .first()
     )
+
+
+def expert_for_order(order_id: int):
+    """The expert whose recommendation the order followed (Recommendation.orders), or None:
+    the receipt's health-fund part names them and their provider number."""
+    from consultations.models import Recommendation
+
+    recommendation = (
+        Recommendation.objects.filter(orders=order_id, expert__isnull=False)
+        .select_related("expert")
+        .order_by("-updated_at")
+        .first()
+    )
+    return recommendation.expert if recommendation else None

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 
 from core.encryption import EncryptedTextField
-from insurance.storage import private_storage
+from core.storage import private_storage
 
 
 class CoverLevel(models.TextChoices):

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
 from shop.payment import BANK_TRANSFER, CARD, PAID, PENDING_PAYMENT, bank_transfer_instructions
@@ -57,6 +58,11 @@ def order_payment_received(*, order_number: str, amount, currency: str, referenc
             source.debit(amount, reference=reference, status="Success")
         event_type, _ = PaymentEventType.objects.get_or_create(name=PAID)
         order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
+        order.status_changes.create(old_status=PENDING_PAYMENT, new_status=PAID)
+        # What a status change sets off (the tax invoice), as Order.set_status sends it.
+        order_status_changed.send(
+            sender=order, order=order, old_status=PENDING_PAYMENT, new_status=PAID
+        )
     logger.info("Order %s: paid", order_number)
     return True
 

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://shop@db.internal:5432/shop",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "FIELD_ENCRYPTION_KEYS": "3q2-7wJx0HtmH0cYpT8l7lCm7n2Ll0FQ0y8bBv2pWZk=",
+    "BUSINESS_ABN": "51 824 753 556",  # on every tax invoice (receipts/checks.py)
 }
 
 

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+
+from core import clock
+from core.storage import private_storage
+
+
+class Sequence(models.Model):
+    """The last number given in each gapless sequence (one per kind of document). A number is
+    taken by locking this row inside the transaction that records its document, so a rolled
+    back document gives its number back and none is used twice (receipts/services.py)."""
+
+    name = models.CharField(primary_key=True, max_length=20)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.last_number}"
+
+
+class Document(models.Model):
+    """A tax invoice (later: a credit note, a quote), numbered in its kind's sequence. Its PDF
+    is made once and stored (private storage), so the same bytes are served every time; a
+    correction is a new version that replaces it, never an edit of it."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Tax invoice"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    number = models.PositiveIntegerField()
+    version = models.PositiveSmallIntegerField(default=1)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=clock.now)
+    pdf = models.FileField(storage=private_storage, upload_to="receipts/", blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number", "version"], name="one_document_per_number"
+            )
+        ]
+        indexes = [models.Index(fields=["order", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.display_number}"
+
+    @property
+    def display_number(self) -> str:
+        base = f"{settings.INVOICE_NUMBER_PREFIX}{self.number:06d}"
+        return base if self.version == 1 else f"{base}-{self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"tax-invoice-{self.display_number}.pdf"

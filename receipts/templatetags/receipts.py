@@ -1,0 +1,16 @@
+from django import template
+
+from receipts.models import Document
+
+register = template.Library()
+
+
+@register.simple_tag
+def tax_invoice_for(order):
+    """The order's current tax invoice, or None (not paid yet): `{% tax_invoice_for order as
+    invoice %}` on the order pages."""
+    return (
+        Document.objects.filter(order=order, kind=Document.Kind.INVOICE, replaced_by__isnull=True)
+        .order_by("-version")
+        .first()
+    )

@@ -1,0 +1,77 @@
+"""Downloading a tax invoice: the customer from their order's page (their account's, or the
+guest's order-status page: its signed link and the e-mail address typed there), staff from
+the order's dashboard page, where they can also send it again. The same 404 for a made-up
+number, another's order and an order not paid yet; the PDF is the stored one, never made
+afresh."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.views import View
+
+from core import outbox
+from receipts.models import Document
+from receipts.services import document_pdf
+
+STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
+
+
+def _invoice(order_number: str) -> Document:
+    document = (
+        Document.objects.select_related("order", "replaces")
+        .filter(order__number=order_number[:128], kind=Document.Kind.INVOICE)
+        .exclude(replaced_by__isnull=False)
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def _pdf_response(document: Document) -> HttpResponse:
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CustomerInvoiceView(LoginRequiredMixin, View):
+    def get(self, request, order_number):
+        document = _invoice(order_number)
+        if document.order.user_id != request.user.pk:
+            raise Http404
+        return _pdf_response(document)
+
+
+class GuestInvoiceView(View):
+    """As Oscar's order-status page for guests: the signed link, and the order's e-mail
+    address typed on Oscar's form in this browser (kept in the session, `anon_order_email`)."""
+
+    def get(self, request, order_number, hash):
+        document = _invoice(order_number)
+        order = document.order
+        typed = (request.session.get("anon_order_email") or "").lower()
+        if order.user_id or not order.check_verification_hash(hash) or typed != order.email.lower():
+            raise Http404
+        return _pdf_response(document)
+
+
+class StaffInvoiceView(LoginRequiredMixin, UserPassesTestMixin, View):
+    """GET: the PDF. POST: e-mail it to the customer again (the outbox sends it once more)."""
+
+    login_url = reverse_lazy("dashboard:login")
+
+    def test_func(self):
+        return self.request.user.is_staff and self.request.user.has_perm(STAFF_PERMISSION)
+
+    def get(self, request, order_number):
+        return _pdf_response(_invoice(order_number))
+
+    def post(self, request, order_number):
+        document = _invoice(order_number)
+        Document.objects.filter(pk=document.pk).update(sent_at=None, last_email_error="")
+        outbox.owe("order.tax_invoice", document.pk)
+        messages.success(request, f"Tax invoice {document.display_number} is being sent again.")
+        return redirect("dashboard:order-detail", number=document.order.number)

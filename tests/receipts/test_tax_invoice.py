@@ -1,0 +1,229 @@
+"""A paid order's tax invoice and receipt (receipts/): numbered from a gapless sequence when the
+order is paid, made once as a PDF and stored, e-mailed once, downloaded by its owner and staff
+only, with the GST, delivery on its own line, the ABN and a part for the health fund."""
+
+import io
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.checks import Error, Warning
+from django.db import connection, transaction
+from django.test import Client
+from oscar.core.loading import get_model
+from pypdf import PdfReader
+
+from consultations.services import recommendation_order_record, recommendation_save
+from core.clock import now
+from core.outbox import deliver
+from receipts.abn import abn_is_valid
+from receipts.checks import business_abn
+from receipts.models import Document
+from receipts.services import invoice_issue
+from shop.payment import PAID
+from shop.services import order_payment_received
+from tests.factories import BookingFactory, EnquiryFactory, ExpertFactory
+from tests.shop.checkout_steps import ADDRESS, add_to_basket, checkout_as_guest, place_order
+
+Order = get_model("order", "Order")
+Product = get_model("catalogue", "Product")
+
+
+@pytest.fixture
+def demo(db, load_demo, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    load_demo()
+
+
+def _order(client, email="mia@example.com.au") -> Order:
+    """A LumboTrain size 3 bought by bank transfer: as a guest, or as the signed-in client."""
+    add_to_basket(client, "LT-3-TIT")
+    if "_auth_user_id" in client.session:
+        for step, data in [
+            ("shipping-address", ADDRESS),
+            ("shipping-method", {"method_code": "standard"}),
+            ("payment-method", {"method": "bank-transfer"}),
+        ]:
+            assert client.post(f"/checkout/{step}/", data).status_code == 302, step
+    else:
+        checkout_as_guest(client, email=email)
+    assert place_order(client).status_code == 302
+    return Order.objects.latest("pk")
+
+
+def _mark_paid_in_the_dashboard(order):
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+    response = manager.post(
+        f"/dashboard/orders/{order.number}/",
+        {"order_action": "change_order_status", "new_status": PAID},
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == PAID
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_abn_is_checked_with_its_checksum(settings):
+    assert abn_is_valid("51 824 753 556")  # the ATO's published example
+    assert not abn_is_valid("51 824 753 557") and not abn_is_valid("") and not abn_is_valid("1")
+
+    settings.BUSINESS_ABN = "51 824 753 557"
+    settings.PRODUCTION = False
+    assert [type(m) for m in business_abn(None)] == [Warning]
+    settings.PRODUCTION = True
+    assert [type(m) for m in business_abn(None)] == [Error]
+    settings.BUSINESS_ABN = "51824753556"
+    assert business_abn(None) == []
+
+
+def test_a_bank_transfer_marked_paid_gets_its_tax_invoice_by_email_and_on_its_page(demo):
+    customer = Client()
+    order = _order(customer)
+    assert not Document.objects.exists()  # not paid yet: no invoice, no number used
+    status_page = f"/accounts/order-status/{order.number}/{order.verification_hash()}/"
+    form = f"/accounts/order-status-form/{order.number}/{order.verification_hash()}/"
+    assert customer.post(form, {"email": "mia@example.com.au"}).status_code == 302  # Oscar's
+    assert "once the order is paid" in customer.get(status_page).content.decode()
+
+    _mark_paid_in_the_dashboard(order)
+    invoice = Document.objects.get(order=order)
+    deliver(kind="order.tax_invoice", pk=invoice.pk)
+
+    message = mail.outbox[-1]
+    assert message.to == ["mia@example.com.au"]
+    assert invoice.display_number in message.subject
+    [(filename, attached, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"tax-invoice-{invoice.display_number}.pdf", "application/pdf")
+    text = _text(attached)
+    for expected in (
+        "Tax invoice", "ABN 51 824 753 556", invoice.display_number, order.number,
+        "size 3", "LT-3-TIT", "Total price includes GST of $", "Delivery (",
+        "For your health fund", "Worn by Mia Nguyen", "Orthopaedic support / aids and appliances",
+        "Paid by Bank transfer",
+    ):  # fmt: skip
+        assert expected in text, expected
+    assert f"GST of ${order.total_tax:,.2f}" in text
+
+    # the same bytes from the order's page, every time; nobody else gets them
+    page = customer.get(status_page).content.decode()
+    download = f"{status_page}tax-invoice/"
+    assert f'href="{download}"' in page
+    assert customer.get(download).content == attached
+    assert Client().get(download).status_code == 404  # the link alone, without the address
+    tampered = f"/accounts/order-status/{order.number}/{order.verification_hash()}x/tax-invoice/"
+    assert Client().get(tampered).status_code == 404
+    assert Client().get("/accounts/order-status/999999/made-up/tax-invoice/").status_code == 404
+    Document.objects.filter(pk=invoice.pk).update(sent_at=None)
+    deliver(kind="order.tax_invoice", pk=invoice.pk)
+    assert mail.outbox[-1].attachments[0][1] == attached  # stored, not made again
+
+
+def test_the_receipt_names_the_expert_and_the_enquiry_the_order_followed(demo):
+    customer = Client()
+    customer.force_login(
+        get_user_model().objects.create_user("mia", "mia@example.com.au", "pw-long-enough-1")
+    )
+    enquiry = EnquiryFactory(
+        email="mia@example.com.au", product=Product.objects.get(upc="LUMBOTRAIN")
+    )
+    order = _order(customer)
+    dana = ExpertFactory(display_name="Dana Fitter", provider_number="AB12345")
+    call = BookingFactory(confirmed=True, expert=dana, starts_at=now())
+    size = Product.objects.get(upc="LT-3-TIT")
+    recommendation_save(booking_id=call.pk, items=[(size.pk, 1)], note="", by=dana.user)
+    recommendation_order_record(booking_id=call.pk, order_id=order.pk)
+
+    _mark_paid_in_the_dashboard(order)
+    invoice = Document.objects.get(order=order)
+    text = _text(customer.get(f"/accounts/orders/{order.number}/tax-invoice/").content)
+
+    assert "Fitted by Dana Fitter (provider number AB12345)" in text
+    assert f"Our enquiry ref. {enquiry.reference}" in text
+    assert invoice.number == 1
+
+
+def test_a_card_payment_issues_the_invoice_and_numbers_have_no_gap(demo):
+    first, second = _order(Client(), "one@example.com"), _order(Client(), "two@example.com")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invoice_issue(order_id=first.pk)
+        raise RuntimeError("the transaction that recorded it failed")
+    assert not Document.objects.exists()  # its number was given back
+
+    assert order_payment_received(
+        order_number=first.number, amount=first.total_incl_tax, currency="AUD", reference="pi_1"
+    )
+    _mark_paid_in_the_dashboard(second)
+    assert invoice_issue(order_id=first.pk).number == 1  # asked again: the same invoice
+    numbers = list(Document.objects.order_by("number").values_list("number", flat=True))
+    assert numbers == [1, 2]
+    first.refresh_from_db()
+    assert first.status == PAID and first.status_changes.filter(new_status=PAID).exists()
+
+
+def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
+    owner = get_user_model().objects.create_user("kim", "kim@example.com", "pw-long-enough-1")
+    customer = Client()
+    customer.force_login(owner)
+    order = _order(customer, "kim@example.com")
+    assert order.user == owner
+    _mark_paid_in_the_dashboard(order)
+    path = f"/accounts/orders/{order.number}/tax-invoice/"
+
+    assert customer.get(f"/accounts/orders/{order.number}/").status_code == 200
+    assert path in customer.get(f"/accounts/orders/{order.number}/").content.decode()
+    assert customer.get(path)["Content-Type"] == "application/pdf"
+    other = Client()
+    other.force_login(get_user_model().objects.create_user("eve", "eve@example.com", "pw-123456x"))
+    assert other.get(path).status_code == 404
+    assert other.get("/accounts/orders/999999/tax-invoice/").status_code == 404
+
+    staff_path = f"/dashboard/orders/{order.number}/tax-invoice/"
+    for email, status in [("shop@example.com", 200), ("editor@example.com", 403)]:
+        staff = Client()
+        staff.force_login(get_user_model().objects.get(email=email))
+        assert staff.get(staff_path).status_code == status, email
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+    invoice = Document.objects.get(order=order)
+    Document.objects.filter(pk=invoice.pk).update(sent_at=now())
+    assert manager.post(staff_path).status_code == 302  # "E-mail it to the customer again"
+    assert Document.objects.get(pk=invoice.pk).sent_at is None  # owed again: the outbox sends
+
+
+@pytest.mark.postgres
+def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(
+    on_postgres, committed_db, load_demo, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    load_demo()
+    get_model("partner", "StockRecord").objects.filter(partner_sku="LT-3-TIT").update(
+        num_in_stock=100
+    )
+    orders = [_order(Client(), f"buyer{n}@example.com") for n in range(20)]
+    barrier = threading.Barrier(len(orders))
+    errors = []
+
+    def pay(order):
+        barrier.wait()
+        try:
+            Order.objects.get(pk=order.pk).set_status(PAID)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not errors
+    numbers = sorted(Document.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 21))
+    assert Document.objects.values("order").distinct().count() == 20
