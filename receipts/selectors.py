@@ -11,6 +11,7 @@ from core.timelabels import time_label
 from insurance.selectors import enquiry_reference_before
 from receipts.abn import abn_display
 from shop.payment import PAID
+from shop.selectors import order_wearer
 
 # Over this total (GST included) a tax invoice must also show the buyer's identity or ABN.
 BUYER_DETAILS_FROM = Decimal("1000.00")
@@ -72,7 +73,7 @@ def invoice_context(document) -> dict:
             else None
         ),
         "health_fund": {
-            "wearer": buyer,
+            "wearer": order_wearer(order.pk) or buyer,
             "category": settings.HEALTH_FUND_ITEM_CATEGORY,
             "expert": expert.display_name if expert else "",
             "provider_number": expert.provider_number if expert else "",

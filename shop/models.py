@@ -14,3 +14,14 @@ class ProductSearchDocument(models.Model):
 
     def __str__(self):
         return f"Search document of product {self.product_id}"
+
+
+class Wearer(models.Model):
+    """Who will wear what an order bought, when the buyer named someone else at checkout: the
+    health-fund part of the receipt names them (receipts/), as the fund pays its member."""
+
+    order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+
+    def __str__(self):
+        return f"Wearer for order {self.order_id}"

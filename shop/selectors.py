@@ -47,3 +47,10 @@ def featured_product():
     if featured is None:
         return None
     return product_cards(featured.all_products()).first()
+
+
+def order_wearer(order_id: int) -> str:
+    """The name the buyer gave at checkout for who will wear it, or "" (then the buyer)."""
+    from shop.models import Wearer
+
+    return Wearer.objects.filter(order_id=order_id).values_list("name", flat=True).first() or ""

@@ -123,6 +123,24 @@ def test_a_bank_transfer_marked_paid_gets_its_tax_invoice_by_email_and_on_its_pa
     assert mail.outbox[-1].attachments[0][1] == attached  # stored, not made again
 
 
+def test_the_wearer_named_at_checkout_is_on_the_receipt_and_kept_through_a_mistake(demo):
+    customer = Client()
+    add_to_basket(customer, "LT-3-TIT")
+    customer.post("/checkout/", {"username": "mia@example.com.au", "options": "anonymous"})
+    refused = customer.post(
+        "/checkout/shipping-address/", {**ADDRESS, "postcode": "3000", "wearer_name": "Sam Nguyen"}
+    )
+    assert refused.status_code == 400 and 'value="Sam Nguyen"' in refused.content.decode()
+    checkout_as_guest(customer, address={**ADDRESS, "wearer_name": "Sam Nguyen"})
+    assert place_order(customer).status_code == 302
+    order = Order.objects.latest("pk")
+
+    _mark_paid_in_the_dashboard(order)
+    deliver(kind="order.tax_invoice", pk=Document.objects.get(order=order).pk)
+
+    assert "Worn by Sam Nguyen" in _text(mail.outbox[-1].attachments[0][1])
+
+
 def test_the_receipt_names_the_expert_and_the_enquiry_the_order_followed(demo):
     customer = Client()
     customer.force_login(

@@ -31,6 +31,15 @@ class ShippingAddressForm(
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE.get(name, "on"))
 
+    # Not part of the address: kept in the checkout session, then with the order (shop.Wearer).
+    wearer_name = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Who will wear it? (optional)",
+        help_text="For your health-fund receipt: the person whose fund you will claim from. "
+        "Leave it empty if that is you.",
+    )
+
     def clean_phone_number(self):
         return normalise_au_phone(self.cleaned_data["phone_number"])
 
@@ -45,6 +54,7 @@ AUTOCOMPLETE = {
     "postcode": "postal-code",
     "phone_number": "tel",
     "notes": "off",
+    "wearer_name": "off",
 }
 
 

@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from core import outbox
 from shop.apps.checkout.forms import PaymentMethodForm
+from shop.models import Wearer
 from shop.payment import (
     CARD,
     PENDING_PAYMENT,
@@ -22,6 +23,9 @@ from shop.services import order_message_context
 
 SourceType = get_model("payment", "SourceType")
 Source = get_model("payment", "Source")
+
+
+WEARER = ("wearer", "name")  # the checkout session's key for who will wear it
 
 
 class PaymentMethodView(views.PaymentMethodView):
@@ -125,7 +129,12 @@ class PaymentDetailsView(views.PaymentDetailsView):
         refused there (the last unit sold a moment ago) left the customer's name, address and
         phone behind, belonging to no order."""
         with transaction.atomic():
-            return super().place_order(*args, **kwargs)
+            order = super().place_order(*args, **kwargs)
+            # Who will wear it, for the health-fund part of the receipt (receipts/).
+            wearer = self.checkout_session._get(*WEARER, "")
+            if wearer:
+                Wearer.objects.create(order=order, name=wearer)
+            return order
 
     def get_initial_order_status(self, basket):
         return PENDING_PAYMENT
@@ -163,4 +172,10 @@ class IndexView(_InvalidFormIs400, views.IndexView):
 
 
 class ShippingAddressView(_InvalidFormIs400, views.ShippingAddressView):
-    pass
+    def get_initial(self):
+        initial = super().get_initial() or {}  # Oscar: None before an address is given
+        return {**initial, "wearer_name": self.checkout_session._get(*WEARER, "")}
+
+    def form_valid(self, form):
+        self.checkout_session._set(*WEARER, form.cleaned_data["wearer_name"].strip())
+        return super().form_valid(form)
