@@ -6,6 +6,7 @@ afresh."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
@@ -70,6 +71,8 @@ class StaffInvoiceView(LoginRequiredMixin, UserPassesTestMixin, View):
         return _pdf_response(_invoice(order_number))
 
     def post(self, request, order_number):
+        if not request.user.has_perm("order.change_order"):
+            raise PermissionDenied
         document = _invoice(order_number)
         Document.objects.filter(pk=document.pk).update(sent_at=None, last_email_error="")
         outbox.owe("order.tax_invoice", document.pk)

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.checks import Error, Warning
 from django.db import connection, transaction
@@ -210,6 +211,14 @@ def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
     invoice = Document.objects.get(order=order)
     Document.objects.filter(pk=invoice.pk).update(sent_at=now())
     assert manager.post(staff_path).status_code == 302  # "E-mail it to the customer again"
+    viewer = get_user_model().objects.create_user("v", "viewer@example.com", "pw-123456x")
+    viewer.is_staff = True
+    viewer.save()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_order"))
+    looking = Client()
+    looking.force_login(viewer)
+    assert looking.get(staff_path).status_code == 200
+    assert looking.post(staff_path).status_code == 403  # sending is a change to the order
     assert Document.objects.get(pk=invoice.pk).sent_at is None  # owed again: the outbox sends
 
 
