@@ -254,3 +254,27 @@ def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(
     numbers = sorted(Document.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 21))
     assert Document.objects.values("order").distinct().count() == 20
+
+
+def test_an_invoice_whose_worker_died_is_made_and_sent_by_the_sweep(demo, clock, monkeypatch):
+    from core import outbox
+
+    clock.set(now().replace(microsecond=0))
+    order = _order(Client())
+    _mark_paid_in_the_dashboard(order)  # numbered; the worker that was to make it never ran
+    invoice = Document.objects.get(order=order)
+    assert not invoice.pdf and invoice.sent_at is None
+    queued = []
+    monkeypatch.setattr(
+        outbox, "enqueue_last_try", lambda task, kind, pk: queued.append((kind, pk)) or 1
+    )
+
+    clock.move(seconds=outbox.SWEEP_GRACE_SECONDS + 1)
+    outbox.sweep()
+
+    assert ("order.tax_invoice", invoice.pk) in queued
+    deliver(kind="order.tax_invoice", pk=invoice.pk)  # what the queued task does
+    invoice.refresh_from_db()
+    assert invoice.pdf and invoice.sent_at is not None
+    assert "Tax invoice" in _text(mail.outbox[-1].attachments[0][1])
+    assert list(Document.objects.values_list("number", flat=True)) == [1]  # no number lost
