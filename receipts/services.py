@@ -39,6 +39,31 @@ def invoice_issue(*, order_id: int) -> Document:
     return document
 
 
+def invoice_reissue(*, order_id: int) -> Document:
+    """A correction (the order changed after its invoice was made): a new version of the same
+    invoice number, marked as replacing the last, made and e-mailed like the first. The old
+    version is never edited: its stored PDF stays as it was sent. Two staff re-issuing at once
+    make two versions, one after the other (the current version's row is locked)."""
+    with transaction.atomic():
+        current = (
+            Document.objects.select_for_update()
+            .filter(order_id=order_id, kind=Document.Kind.INVOICE, replaced_by__isnull=True)
+            .order_by("-version")
+            .first()
+        )
+        if current is None:
+            raise Document.DoesNotExist("the order has no invoice to correct")
+        document = Document.objects.create(
+            kind=current.kind,
+            number=current.number,
+            version=current.version + 1,
+            replaces=current,
+            order_id=order_id,
+        )
+        outbox.owe("order.tax_invoice", document.pk)
+    return document
+
+
 def document_pdf(document: Document) -> bytes:
     """The stored PDF, made and stored first if it is not yet. Two makers at once store one
     file: the conditional update lets the first name through; the other's file is deleted."""

@@ -14,7 +14,7 @@ from django.views import View
 
 from core import outbox
 from receipts.models import Document
-from receipts.services import document_pdf
+from receipts.services import document_pdf, invoice_reissue
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
 
@@ -71,10 +71,20 @@ class StaffInvoiceView(LoginRequiredMixin, UserPassesTestMixin, View):
         return _pdf_response(_invoice(order_number))
 
     def post(self, request, order_number):
+        """ "E-mail it again" (the stored file), or "re-issue" after a correction (a new version
+        replacing it, e-mailed in turn)."""
         if not request.user.has_perm("order.change_order"):
             raise PermissionDenied
         document = _invoice(order_number)
-        Document.objects.filter(pk=document.pk).update(sent_at=None, last_email_error="")
-        outbox.owe("order.tax_invoice", document.pk)
-        messages.success(request, f"Tax invoice {document.display_number} is being sent again.")
+        if request.POST.get("action") == "reissue":
+            document = invoice_reissue(order_id=document.order_id)
+            messages.success(
+                request,
+                f"Tax invoice {document.display_number} replaces {document.replaces.display_number}"
+                " and is being sent to the customer.",
+            )
+        else:
+            Document.objects.filter(pk=document.pk).update(sent_at=None, last_email_error="")
+            outbox.owe("order.tax_invoice", document.pk)
+            messages.success(request, f"Tax invoice {document.display_number} is being sent again.")
         return redirect("dashboard:order-detail", number=document.order.number)

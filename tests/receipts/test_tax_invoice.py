@@ -278,3 +278,31 @@ def test_an_invoice_whose_worker_died_is_made_and_sent_by_the_sweep(demo, clock,
     assert invoice.pdf and invoice.sent_at is not None
     assert "Tax invoice" in _text(mail.outbox[-1].attachments[0][1])
     assert list(Document.objects.values_list("number", flat=True)) == [1]  # no number lost
+
+
+def test_a_correction_is_a_new_version_that_replaces_the_sent_one_which_stays_as_it_was(demo):
+    order = _order(Client())
+    _mark_paid_in_the_dashboard(order)
+    first = Document.objects.get(order=order)
+    deliver(kind="order.tax_invoice", pk=first.pk)
+    sent = mail.outbox[-1].attachments[0][1]
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+
+    staff_path = f"/dashboard/orders/{order.number}/tax-invoice/"
+    assert manager.post(staff_path, {"action": "reissue"}).status_code == 302
+
+    second = Document.objects.get(order=order, version=2)
+    assert (second.number, second.replaces) == (first.number, first)
+    deliver(kind="order.tax_invoice", pk=second.pk)
+    message = mail.outbox[-1]
+    assert f"{second.display_number}, attached as a PDF, replaces {first.display_number}" in (
+        message.body
+    )
+    text = _text(message.attachments[0][1])
+    assert f"This replaces tax invoice {first.display_number}." in text
+    assert manager.get(staff_path).content == message.attachments[0][1]  # the current one
+    first.refresh_from_db()
+    with first.pdf.open("rb") as stored:
+        assert stored.read() == sent  # the old version is kept as it was sent
+    assert list(Document.objects.values_list("number", flat=True).distinct()) == [first.number]
