@@ -46,7 +46,8 @@ def invoice_reissue(*, order_id: int) -> Document:
     make two versions, one after the other (the current version's row is locked)."""
     with transaction.atomic():
         current = (
-            Document.objects.select_for_update()
+            # of=self: "not replaced" is an outer join, which PostgreSQL cannot lock
+            Document.objects.select_for_update(of=("self",))
             .filter(order_id=order_id, kind=Document.Kind.INVOICE, replaced_by__isnull=True)
             .order_by("-version")
             .first()
