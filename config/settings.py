@@ -639,6 +639,8 @@ BUSINESS_NAME = env.str("BUSINESS_NAME", default="Bauerfeind Australia Pty Ltd")
 BUSINESS_ABN = env.str("BUSINESS_ABN", default="" if PRODUCTION else "51 824 753 556")
 BUSINESS_ADDRESS = env.str("BUSINESS_ADDRESS", default="Level 2, 1 Example Street, Sydney NSW 2000")
 INVOICE_NUMBER_PREFIX = env.str("INVOICE_NUMBER_PREFIX", default="INV-")
+QUOTE_NUMBER_PREFIX = env.str("QUOTE_NUMBER_PREFIX", default="Q-")
+QUOTE_VALID_DAYS = 30  # a quote for a health fund holds its prices this long
 # Health funds' category for what the shop sells, printed on the receipt's health-fund part.
 HEALTH_FUND_ITEM_CATEGORY = "Orthopaedic support / aids and appliances"
 SHOP_PHONE = "1300 668 466"

@@ -44,6 +44,7 @@ urlpatterns = [
     path("dashboard/consultations/", include("consultations.dashboard.urls")),
     path("dashboard/articles/", include("blog.dashboard.urls")),
     path("dashboard/orders/", include(receipts_urls.dashboard_urlpatterns)),
+    path("basket/quote/", include(receipts_urls.quote_urlpatterns)),  # for a health fund
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(apps.get_app_config("oscar").urls[0])),

@@ -1,7 +1,9 @@
-"""How a tax invoice looks: the one place to restyle it (fonts, colours, columns, wording).
+"""How a tax invoice and a quote look: the one place to restyle them (fonts, colours, columns,
+wording).
 
 A4 portrait, DejaVu Sans embedded (receipts/fonts/, free licence beside it), text selectable.
-`invoice_pdf(context)` takes plain data (receipts/selectors.py) and returns the PDF's bytes;
+`invoice_pdf(context)` takes plain data (receipts/selectors.py: `invoice_context`,
+`quote_context`) and returns the PDF's bytes;
 it reads no database, so the same data always makes the same document.
 """
 
@@ -79,8 +81,15 @@ def invoice_pdf(context: dict) -> bytes:
     business = context["business"]
 
     _text(pdf, 20, context["title"], bold=True, colour=BRAND, height=10)
-    if context["paid"]:
+    if context.get("paid"):
         _text(pdf, 10, f"and receipt: paid in full on {context['paid']}", colour=MUTED)
+    if context.get("valid_until"):
+        _text(
+            pdf,
+            10,
+            f"Valid until {context['valid_until']}. Prices include GST. This is not a tax invoice.",
+            colour=MUTED,
+        )
     if context["replaces"]:
         _text(pdf, 9, f"This replaces tax invoice {context['replaces']}.", colour=MUTED)
     pdf.ln(2)
@@ -90,12 +99,13 @@ def invoice_pdf(context: dict) -> bytes:
     _text(pdf, 9, f"Phone {business['phone']}")
     pdf.ln(4)
 
-    _pair(pdf, "Invoice number", context["number"])
-    _pair(pdf, "Order number", context["order_number"])
+    _pair(pdf, context["number_label"], context["number"])
+    if context.get("order_number"):
+        _pair(pdf, "Order number", context["order_number"])
     _pair(pdf, "Date of issue", context["issued"])
-    if context["paid"]:
+    if context.get("paid"):
         _pair(pdf, "Date paid", context["paid"])
-    if context["buyer"]:
+    if context.get("buyer"):
         _pair(pdf, "Buyer", context["buyer"]["name"])
         _pair(pdf, "Buyer's address", context["buyer"]["address"])
     pdf.ln(4)
@@ -127,12 +137,17 @@ def invoice_pdf(context: dict) -> bytes:
     pdf.ln(1)
     for discount in context["discounts"]:
         _amount_row(pdf, f"Discount: {discount['name']}", f"-{money(discount['amount'])}")
-    delivery = context["delivery"]
-    _amount_row(pdf, f"Delivery ({delivery['method']})", money(delivery["price"]))
-    _amount_row(pdf, f"Total paid ({context['currency']})", money(context["total"]), bold=True)
+    delivery = context.get("delivery")
+    if delivery:
+        _amount_row(pdf, f"Delivery ({delivery['method']})", money(delivery["price"]))
+    else:
+        _amount_row(pdf, "Delivery", "at checkout")
+    _amount_row(
+        pdf, f"{context['total_label']} ({context['currency']})", money(context["total"]), bold=True
+    )
     pdf.ln(1)
     _text(pdf, 9, f"Total price includes GST of {money(context['gst'])}.", align="R")
-    if context["payment"]:
+    if context.get("payment"):
         _text(pdf, 9, f"Paid by {context['payment']}.", align="R")
     pdf.ln(6)
 
@@ -146,7 +161,7 @@ def invoice_pdf(context: dict) -> bytes:
         if fund["provider_number"]:
             fitted += f" (provider number {fund['provider_number']})"
         _pair(pdf, "Fitted by", f"{fitted}, in a video consultation with us")
-    if fund["enquiry"]:
+    if fund.get("enquiry"):
         _pair(pdf, "Our enquiry ref.", fund["enquiry"])
     pdf.ln(2)
     _text(

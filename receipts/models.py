@@ -24,6 +24,7 @@ class Document(models.Model):
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", "Tax invoice"
+        QUOTE = "quote", "Quote"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     number = models.PositiveIntegerField()
@@ -31,7 +32,15 @@ class Document(models.Model):
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
-    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="+")
+    # An invoice's order; a quote has none (it is made from a basket).
+    order = models.ForeignKey(
+        "order.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A quote: what the basket held when it was made (lines, totals, who will wear it, the
+    # address to send it to), its unguessable link, and the last day it holds.
+    content = models.JSONField(default=dict, blank=True)
+    token = models.CharField(max_length=43, null=True, blank=True, unique=True)
+    valid_until = models.DateField(null=True, blank=True)
     issued_at = models.DateTimeField(default=clock.now)
     pdf = models.FileField(storage=private_storage, upload_to="receipts/", blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -50,9 +59,15 @@ class Document(models.Model):
 
     @property
     def display_number(self) -> str:
-        base = f"{settings.INVOICE_NUMBER_PREFIX}{self.number:06d}"
+        prefix = (
+            settings.QUOTE_NUMBER_PREFIX
+            if self.kind == self.Kind.QUOTE
+            else settings.INVOICE_NUMBER_PREFIX
+        )
+        base = f"{prefix}{self.number:06d}"
         return base if self.version == 1 else f"{base}-{self.version}"
 
     @property
     def filename(self) -> str:
-        return f"tax-invoice-{self.display_number}.pdf"
+        kind = "quote" if self.kind == self.Kind.QUOTE else "tax-invoice"
+        return f"{kind}-{self.display_number}.pdf"

@@ -17,6 +17,15 @@ from shop.selectors import order_wearer
 BUYER_DETAILS_FROM = Decimal("1000.00")
 
 
+def _business() -> dict:
+    return {
+        "name": settings.BUSINESS_NAME,
+        "abn": abn_display(settings.BUSINESS_ABN) if settings.BUSINESS_ABN else "",
+        "address": settings.BUSINESS_ADDRESS,
+        "phone": settings.SHOP_PHONE,
+    }
+
+
 def invoice_context(document) -> dict:
     order = document.order
     order_lines = list(order.lines.select_related("product"))
@@ -45,13 +54,10 @@ def invoice_context(document) -> dict:
         else ""
     )
     return {
-        "business": {
-            "name": settings.BUSINESS_NAME,
-            "abn": abn_display(settings.BUSINESS_ABN) if settings.BUSINESS_ABN else "",
-            "address": settings.BUSINESS_ADDRESS,
-            "phone": settings.SHOP_PHONE,
-        },
+        "business": _business(),
         "title": "Tax invoice",
+        "number_label": "Invoice number",
+        "total_label": "Total paid",
         "number": document.display_number,
         "replaces": document.replaces.display_number if document.replaces else "",
         "issued": time_label(document.issued_at, style="date"),
@@ -80,4 +86,48 @@ def invoice_context(document) -> dict:
             "enquiry": enquiry,
         },
         "currency": order.currency,
+    }
+
+
+def quote_context(document) -> dict:
+    """What a quote shows: the basket as it was (Document.content), valid until its date."""
+    content = document.content
+    ids = {pk for line in content["lines"] for pk in line["product_ids"] if pk}
+    email = content.get("email", "")
+    enquiry = (
+        enquiry_reference_before(email=email, product_ids=ids, before=document.issued_at)
+        if email
+        else ""
+    )
+    return {
+        "business": _business(),
+        "title": "Quote",
+        "number_label": "Quote number",
+        "total_label": "Total",
+        "number": document.display_number,
+        "replaces": "",
+        "issued": time_label(document.issued_at, style="date"),
+        "issued_at": document.issued_at,
+        "valid_until": time_label(document.valid_until, style="date"),
+        "lines": [
+            {
+                **line,
+                "unit_price": Decimal(line["unit_price"]),
+                "total": Decimal(line["total"]),
+                "discount": Decimal(line["discount"]),
+            }
+            for line in content["lines"]
+        ],
+        "delivery": None,
+        "discounts": [],
+        "total": Decimal(content["total"]),
+        "gst": Decimal(content["gst"]),
+        "health_fund": {
+            "wearer": content.get("wearer", ""),
+            "category": settings.HEALTH_FUND_ITEM_CATEGORY,
+            "expert": "",
+            "provider_number": "",
+            "enquiry": enquiry,
+        },
+        "currency": "AUD",
     }

@@ -7,13 +7,17 @@
   the first download) and stored; every later call reads the stored file.
 """
 
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from core import outbox
+from core import clock, outbox
 from receipts.layout import invoice_pdf
 from receipts.models import Document, Sequence
-from receipts.selectors import invoice_context
+from receipts.selectors import invoice_context, quote_context
 
 
 def number_take(kind: str) -> int:
@@ -65,13 +69,59 @@ def invoice_reissue(*, order_id: int) -> Document:
     return document
 
 
+class QuoteRefused(Exception):
+    """An empty basket has nothing to quote."""
+
+
+def quote_make(*, basket, wearer: str = "", email: str = "") -> Document:
+    """A quote for a health fund from what the basket holds now: numbered in its own sequence,
+    valid QUOTE_VALID_DAYS, its PDF made at once (the customer downloads it on the next page)
+    and, when an address is given, e-mailed through the outbox. The basket is not changed."""
+    lines = [line for line in basket.all_lines() if line.quantity]
+    if not lines:
+        raise QuoteRefused
+    content = {
+        "lines": [
+            {
+                "description": line.product.get_title(),
+                "sku": line.stockrecord.partner_sku if line.stockrecord else "",
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price_incl_tax),
+                "total": str(line.line_price_incl_tax_incl_discounts),
+                "discount": str(line.discount_value),
+                "product_ids": [line.product_id, line.product.parent_id],
+            }
+            for line in lines
+        ],
+        "total": str(basket.total_incl_tax),
+        "gst": str(basket.total_tax),
+        "wearer": wearer.strip()[:120],
+        "email": email.strip()[:254],
+    }
+    now = clock.now()
+    with transaction.atomic():
+        document = Document.objects.create(
+            kind=Document.Kind.QUOTE,
+            number=number_take(Document.Kind.QUOTE),
+            issued_at=now,
+            content=content,
+            token=secrets.token_urlsafe(32),
+            valid_until=clock.today() + timedelta(days=settings.QUOTE_VALID_DAYS),
+        )
+        if content["email"]:
+            outbox.owe("basket.quote", document.pk)
+    document_pdf(document)  # shown at once; the e-mail attaches the same stored bytes
+    return document
+
+
 def document_pdf(document: Document) -> bytes:
     """The stored PDF, made and stored first if it is not yet. Two makers at once store one
     file: the conditional update lets the first name through; the other's file is deleted."""
     if document.pdf:
         with document.pdf.open("rb") as stored:
             return stored.read()
-    content = invoice_pdf(invoice_context(document))
+    context = quote_context(document) if document.kind == Document.Kind.QUOTE else None
+    content = invoice_pdf(context or invoice_context(document))
     name = document.pdf.storage.save(f"receipts/{document.filename}", ContentFile(content))
     if Document.objects.filter(pk=document.pk, pdf="").update(pdf=name):
         document.pdf.name = name

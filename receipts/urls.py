@@ -25,3 +25,11 @@ dashboard_urlpatterns = (
     ],
     "receipts-dashboard",
 )
+quote_urlpatterns = (
+    [
+        path("", views.QuoteMakeView.as_view(), name="make"),
+        path("<str:token>/", views.QuoteView.as_view(), name="quote"),
+        path("<str:token>/pdf/", views.QuotePdfView.as_view(), name="pdf"),
+    ],
+    "receipts-quotes",
+)

@@ -4,17 +4,20 @@ the order's dashboard page, where they can also send it again. The same 404 for 
 number, another's order and an order not paid yet; the PDF is the stored one, never made
 afresh."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views import View
 
 from core import outbox
+from core.forms import AccessibleFormMixin
 from receipts.models import Document
-from receipts.services import document_pdf, invoice_reissue
+from receipts.selectors import quote_context
+from receipts.services import QuoteRefused, document_pdf, invoice_reissue, quote_make
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
 
@@ -88,3 +91,73 @@ class StaffInvoiceView(LoginRequiredMixin, UserPassesTestMixin, View):
             outbox.owe("order.tax_invoice", document.pk)
             messages.success(request, f"Tax invoice {document.display_number} is being sent again.")
         return redirect("dashboard:order-detail", number=document.order.number)
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes for a health fund, from the basket
+# --------------------------------------------------------------------------------------------
+
+
+class QuoteForm(AccessibleFormMixin, forms.Form):
+    wearer_name = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Who will wear it? (optional)",
+        help_text="The person whose fund you will ask. Leave it empty if that is you.",
+    )
+    email = forms.EmailField(
+        max_length=254,
+        required=False,
+        label="E-mail it to me (optional)",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an e-mail address like name@example.com."},
+    )
+
+
+class QuoteMakeView(View):
+    """The basket's quote: a form (who wears it, where to e-mail it), then the quote."""
+
+    template_name = "receipts/quote_form.html"
+
+    def get(self, request):
+        initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        return self.page(QuoteForm(initial=initial))
+
+    def page(self, form, status=200, error=""):
+        context = {"form": form, "basket": self.request.basket, "error": error}
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request):
+        form = QuoteForm(request.POST)
+        if not form.is_valid():
+            return self.page(form, status=400)
+        try:
+            quote = quote_make(
+                basket=request.basket,
+                wearer=form.cleaned_data["wearer_name"],
+                email=form.cleaned_data["email"],
+            )
+        except QuoteRefused:
+            return self.page(form, status=400, error="Your basket is empty: add a support first.")
+        return redirect("receipts-quotes:quote", token=quote.token)
+
+
+def _quote(token: str) -> Document:
+    document = Document.objects.filter(kind=Document.Kind.QUOTE, token=token[:64]).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+class QuoteView(View):
+    def get(self, request, token):
+        quote = _quote(token)
+        context = {"quote": quote, "lines": quote_context(quote)["lines"]}
+        response = render(request, "receipts/quote.html", context)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class QuotePdfView(View):
+    def get(self, request, token):
+        return _pdf_response(_quote(token))

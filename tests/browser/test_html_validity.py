@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import assert_accessible
 from tests.site_process import BASE_DIR
 
 VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -56,6 +57,12 @@ def _collect_public_pages(page) -> dict[str, str]:
     variants.select_option(in_stock.get_attribute("value"))
     submit("basket with an item", page.get_by_role("button", name="Add to basket"))
     visit("basket", "/basket/")
+    visit("quote for a health fund", "/basket/quote/")
+    page.get_by_label("E-mail it to me").fill("not-an-address")
+    submit("quote with errors", page.get_by_role("button", name="Make my quote"))
+    page.get_by_label("E-mail it to me").fill("")
+    submit("quote made", page.get_by_role("button", name="Make my quote"))
+    assert_accessible(page, "quote made")
     visit("checkout: guest or sign in", "/checkout/")
     visit("checkout: shipping address", "/checkout/shipping-address/")
 
