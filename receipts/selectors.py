@@ -17,6 +17,13 @@ from shop.selectors import order_wearer
 BUYER_DETAILS_FROM = Decimal("1000.00")
 
 
+def _enquiry_reference(email: str, product_ids, before) -> str:
+    """The enquiry before the document, for its health-fund part ("" without an address)."""
+    if not email:
+        return ""
+    return enquiry_reference_before(email=email, product_ids=product_ids, before=before)
+
+
 def _business() -> dict:
     return {
         "name": settings.BUSINESS_NAME,
@@ -47,12 +54,7 @@ def invoice_context(document) -> dict:
     address = order.shipping_address or order.billing_address
     buyer = address.name if address else ""
     expert = expert_for_order(order.pk)
-    email = order.email
-    enquiry = (
-        enquiry_reference_before(email=email, product_ids=product_ids, before=order.date_placed)
-        if email
-        else ""
-    )
+    enquiry = _enquiry_reference(order.email, product_ids, order.date_placed)
     return {
         "business": _business(),
         "title": "Tax invoice",
@@ -93,12 +95,7 @@ def quote_context(document) -> dict:
     """What a quote shows: the basket as it was (Document.content), valid until its date."""
     content = document.content
     ids = {pk for line in content["lines"] for pk in line["product_ids"] if pk}
-    email = content.get("email", "")
-    enquiry = (
-        enquiry_reference_before(email=email, product_ids=ids, before=document.issued_at)
-        if email
-        else ""
-    )
+    enquiry = _enquiry_reference(content.get("email", ""), ids, document.issued_at)
     return {
         "business": _business(),
         "title": "Quote",
