@@ -23,12 +23,11 @@ class UserDetailView(views.UserDetailView):
         context = {"verified_email": email}
         if email:
             upcoming, past = bookings_for_address(email, with_orders=True)
+            calls = [*upcoming, *past]
             enquiries, enquiry_count = enquiries_show(email=email, viewer=self.request.user)
             context.update(
-                calls=[*upcoming, *past],
-                recommendations=[
-                    b.recommendation for b in [*upcoming, *past] if hasattr(b, "recommendation")
-                ],
+                calls=calls,
+                recommendations=[c.recommendation for c in calls if hasattr(c, "recommendation")],
                 enquiries=enquiries,
                 enquiry_count=enquiry_count,
             )
