@@ -17,6 +17,12 @@ class Sequence(models.Model):
         return f"{self.name}: {self.last_number}"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def current_invoices(self):
+        """Tax invoices not replaced by a corrected version: the one each order shows."""
+        return self.filter(kind=Document.Kind.INVOICE, replaced_by__isnull=True)
+
+
 class Document(models.Model):
     """A tax invoice (later: a credit note, a quote), numbered in its kind's sequence. Its PDF
     is made once and stored (private storage), so the same bytes are served every time; a
@@ -46,11 +52,17 @@ class Document(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_email_error = models.CharField(max_length=200, blank=True)
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "number", "version"], name="one_document_per_number"
-            )
+            ),
+            # An order paid twice at once (two staff, a webhook retried) gets one invoice.
+            models.UniqueConstraint(
+                fields=["order", "kind", "version"], name="one_version_per_order"
+            ),
         ]
         indexes = [models.Index(fields=["order", "kind"])]
 

@@ -106,15 +106,7 @@ def quote_context(document) -> dict:
         "issued": time_label(document.issued_at, style="date"),
         "issued_at": document.issued_at,
         "valid_until": time_label(document.valid_until, style="date"),
-        "lines": [
-            {
-                **line,
-                "unit_price": Decimal(line["unit_price"]),
-                "total": Decimal(line["total"]),
-                "discount": Decimal(line["discount"]),
-            }
-            for line in content["lines"]
-        ],
+        "lines": quote_lines(document),
         "delivery": None,
         "discounts": [],
         "total": Decimal(content["total"]),
@@ -128,3 +120,11 @@ def quote_context(document) -> dict:
         },
         "currency": "AUD",
     }
+
+
+def quote_lines(document) -> list[dict]:
+    """A quote's lines as they were in the basket, amounts as Decimals."""
+    money = ("unit_price", "total", "discount")
+    return [
+        {**line, **{key: Decimal(line[key]) for key in money}} for line in document.content["lines"]
+    ]

@@ -12,10 +12,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core import clock, outbox
-from receipts.layout import invoice_pdf
 from receipts.models import Document, Sequence
 from receipts.selectors import invoice_context, quote_context
 
@@ -31,15 +30,21 @@ def number_take(kind: str) -> int:
 
 def invoice_issue(*, order_id: int) -> Document:
     with transaction.atomic():
-        existing = Document.objects.filter(
-            order_id=order_id, kind=Document.Kind.INVOICE, replaced_by__isnull=True
-        ).first()
+        existing = Document.objects.current_invoices().filter(order_id=order_id).first()
         if existing is not None:
             return existing
-        document = Document.objects.create(
-            kind=Document.Kind.INVOICE, number=number_take(Document.Kind.INVOICE), order_id=order_id
-        )
-        outbox.owe("order.tax_invoice", document.pk)
+        try:
+            with transaction.atomic():
+                document = Document.objects.create(
+                    kind=Document.Kind.INVOICE,
+                    number=number_take(Document.Kind.INVOICE),
+                    order_id=order_id,
+                )
+                outbox.owe("order.tax_invoice", document.pk)
+        except IntegrityError:
+            # Paid twice at once (two staff, a retried webhook): the other one's invoice
+            # stands, and this one's number went back with its savepoint.
+            return Document.objects.current_invoices().get(order_id=order_id)
     return document
 
 
@@ -51,9 +56,9 @@ def invoice_reissue(*, order_id: int) -> Document:
     with transaction.atomic():
         current = (
             # of=self: "not replaced" is an outer join, which PostgreSQL cannot lock
-            Document.objects.select_for_update(of=("self",))
-            .filter(order_id=order_id, kind=Document.Kind.INVOICE, replaced_by__isnull=True)
-            .order_by("-version")
+            Document.objects.current_invoices()
+            .select_for_update(of=("self",))
+            .filter(order_id=order_id)
             .first()
         )
         if current is None:
@@ -120,6 +125,8 @@ def document_pdf(document: Document) -> bytes:
     if document.pdf:
         with document.pdf.open("rb") as stored:
             return stored.read()
+    from receipts.layout import invoice_pdf  # fpdf2 takes ~0.3 s to import: only when needed
+
     context = quote_context(document) if document.kind == Document.Kind.QUOTE else None
     content = invoice_pdf(context or invoice_context(document))
     name = document.pdf.storage.save(f"receipts/{document.filename}", ContentFile(content))

@@ -6,17 +6,17 @@ afresh."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.views import View
 
 from core import outbox
+from core.dashboard import RoleRequiredMixin
 from core.forms import AccessibleFormMixin
 from receipts.models import Document
-from receipts.selectors import quote_context
+from receipts.selectors import quote_lines
 from receipts.services import QuoteRefused, document_pdf, invoice_reissue, quote_make
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
@@ -24,9 +24,9 @@ STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superuse
 
 def _invoice(order_number: str) -> Document:
     document = (
-        Document.objects.select_related("order", "replaces")
-        .filter(order__number=order_number[:128], kind=Document.Kind.INVOICE)
-        .exclude(replaced_by__isnull=False)
+        Document.objects.current_invoices()
+        .select_related("order", "replaces")
+        .filter(order__number=order_number[:128])
         .first()
     )
     if document is None:
@@ -62,13 +62,14 @@ class GuestInvoiceView(View):
         return _pdf_response(document)
 
 
-class StaffInvoiceView(LoginRequiredMixin, UserPassesTestMixin, View):
+def can_see_orders(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION)
+
+
+class StaffInvoiceView(RoleRequiredMixin, View):
     """GET: the PDF. POST: e-mail it to the customer again (the outbox sends it once more)."""
 
-    login_url = reverse_lazy("dashboard:login")
-
-    def test_func(self):
-        return self.request.user.is_staff and self.request.user.has_perm(STAFF_PERMISSION)
+    role_check = staticmethod(can_see_orders)
 
     def get(self, request, order_number):
         return _pdf_response(_invoice(order_number))
@@ -152,7 +153,7 @@ def _quote(token: str) -> Document:
 class QuoteView(View):
     def get(self, request, token):
         quote = _quote(token)
-        context = {"quote": quote, "lines": quote_context(quote)["lines"]}
+        context = {"quote": quote, "lines": quote_lines(quote)}
         response = render(request, "receipts/quote.html", context)
         response["Cache-Control"] = "private, no-store"
         return response

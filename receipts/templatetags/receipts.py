@@ -9,8 +9,4 @@ register = template.Library()
 def tax_invoice_for(order):
     """The order's current tax invoice, or None (not paid yet): `{% tax_invoice_for order as
     invoice %}` on the order pages."""
-    return (
-        Document.objects.filter(order=order, kind=Document.Kind.INVOICE, replaced_by__isnull=True)
-        .order_by("-version")
-        .first()
-    )
+    return Document.objects.current_invoices().filter(order=order).first()

@@ -222,38 +222,59 @@ def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
     assert Document.objects.get(pk=invoice.pk).sent_at is None  # owed again: the outbox sends
 
 
-@pytest.mark.postgres
-def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(
-    on_postgres, committed_db, load_demo, settings, tmp_path
-):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    load_demo()
-    get_model("partner", "StockRecord").objects.filter(partner_sku="LT-3-TIT").update(
-        num_in_stock=100
-    )
-    orders = [_order(Client(), f"buyer{n}@example.com") for n in range(20)]
-    barrier = threading.Barrier(len(orders))
+def _at_once(calls):
+    """Each call in its own thread with its own connection, all released together."""
+    barrier = threading.Barrier(len(calls))
     errors = []
 
-    def pay(order):
+    def run(call):
         barrier.wait()
         try:
-            Order.objects.get(pk=order.pk).set_status(PAID)
+            call()
         except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=pay, args=(order,)) for order in orders]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not errors, errors
 
-    assert not errors
+
+@pytest.fixture
+def committed_demo(on_postgres, committed_db, load_demo, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    load_demo()
+    get_model("partner", "StockRecord").objects.filter(partner_sku="LT-3-TIT").update(
+        num_in_stock=100
+    )
+
+
+@pytest.mark.postgres
+def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(committed_demo):
+    orders = [_order(Client(), f"buyer{n}@example.com") for n in range(20)]
+
+    _at_once([lambda o=order: Order.objects.get(pk=o.pk).set_status(PAID) for order in orders])
+
     numbers = sorted(Document.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 21))
     assert Document.objects.values("order").distinct().count() == 20
+
+
+@pytest.mark.postgres
+def test_one_order_paid_twice_at_once_gets_one_invoice_and_no_number_is_lost(committed_demo):
+    order, later = _order(Client(), "one@example.com"), _order(Client(), "two@example.com")
+
+    _at_once([lambda: invoice_issue(order_id=order.pk)] * 2)
+    invoice_issue(order_id=later.pk)
+
+    assert list(Document.objects.order_by("number").values_list("order", "number")) == [
+        (order.pk, 1),
+        (later.pk, 2),
+    ]
 
 
 def test_an_invoice_whose_worker_died_is_made_and_sent_by_the_sweep(demo, clock, monkeypatch):
