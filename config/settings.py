@@ -640,6 +640,7 @@ BUSINESS_ABN = env.str("BUSINESS_ABN", default="" if PRODUCTION else "51 824 753
 BUSINESS_ADDRESS = env.str("BUSINESS_ADDRESS", default="Level 2, 1 Example Street, Sydney NSW 2000")
 INVOICE_NUMBER_PREFIX = env.str("INVOICE_NUMBER_PREFIX", default="INV-")
 QUOTE_NUMBER_PREFIX = env.str("QUOTE_NUMBER_PREFIX", default="Q-")
+CREDIT_NOTE_NUMBER_PREFIX = env.str("CREDIT_NOTE_NUMBER_PREFIX", default="CN-")
 QUOTE_VALID_DAYS = 30  # a quote for a health fund holds its prices this long
 # Health funds' category for what the shop sells, printed on the receipt's health-fund part.
 HEALTH_FUND_ITEM_CATEGORY = "Orthopaedic support / aids and appliances"

@@ -1,6 +1,7 @@
-"""What a paid order owes its customer: "Your tax invoice and receipt", with the PDF attached;
-and a quote made with an e-mail address, its PDF attached. Declared here once; core/outbox.py
-sends each once (the worker makes and stores the PDF first, if it is not made yet)."""
+"""What a paid order owes its customer: "Your tax invoice and receipt", with the PDF
+attached, and a credit note for each refund, its PDF attached; and a quote made with an
+e-mail address, its PDF attached. Declared here once; core/outbox.py sends each once (the
+worker makes and stores the PDF first, if it is not made yet)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,12 +13,17 @@ from receipts.services import document_pdf
 
 
 def _message(document):
+    """A tax invoice's or a credit note's e-mail, its PDF attached."""
     order = document.order
+    template = "credit_note" if document.kind == Document.Kind.CREDIT_NOTE else "tax_invoice"
     message = templated_message(
-        "receipts/emails/tax_invoice",
+        f"receipts/emails/{template}",
         {"document": document, "order": order, "status_url": settings.SITE_URL + order_page(order)},
         to=[order.email],
-        subject=f"Your tax invoice {document.display_number} for order {order.number}",
+        subject=(
+            f"Your {document.get_kind_display().lower()} {document.display_number}"
+            f" for order {order.number}"
+        ),
     )
     message.attach(document.filename, document_pdf(document), "application/pdf")
     return message
@@ -33,19 +39,24 @@ def order_page(order) -> str:
     )
 
 
-outbox.declare(
-    outbox.OwedEmail(
-        kind="order.tax_invoice",
-        owed=lambda now: Document.objects.filter(
-            kind=Document.Kind.INVOICE, sent_at__isnull=True
-        ).select_related("order", "order__user", "replaces"),
-        build=_message,
-        since="issued_at",
-        sent_field="sent_at",
-        error_field="last_email_error",
-        label=lambda document: f"Tax invoice {document.display_number}",
+# A tax invoice, and each credit note, is e-mailed once to the order's address.
+for _kind, _document_kind in [
+    ("order.tax_invoice", Document.Kind.INVOICE),
+    ("order.credit_note", Document.Kind.CREDIT_NOTE),
+]:
+    outbox.declare(
+        outbox.OwedEmail(
+            kind=_kind,
+            owed=lambda now, kind=_document_kind: Document.objects.filter(
+                kind=kind, sent_at__isnull=True
+            ).select_related("order", "order__user", "replaces", "invoice"),
+            build=_message,
+            since="issued_at",
+            sent_field="sent_at",
+            error_field="last_email_error",
+            label=str,  # "Tax invoice INV-000001", "Credit note CN-000001"
+        )
     )
-)
 
 
 def _quote_message(document):
@@ -73,6 +84,6 @@ outbox.declare(
         since="issued_at",
         sent_field="sent_at",
         error_field="last_email_error",
-        label=lambda document: f"Quote {document.display_number}",
+        label=str,
     )
 )

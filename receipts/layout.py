@@ -1,9 +1,9 @@
-"""How a tax invoice and a quote look: the one place to restyle them (fonts, colours, columns,
-wording).
+"""How a tax invoice, a credit note and a quote look: the one place to restyle them (fonts,
+colours, columns, wording).
 
 A4 portrait, DejaVu Sans embedded (receipts/fonts/, free licence beside it), text selectable.
 `invoice_pdf(context)` takes plain data (receipts/selectors.py: `invoice_context`,
-`quote_context`) and returns the PDF's bytes;
+`credit_note_context`, `quote_context`) and returns the PDF's bytes;
 it reads no database, so the same data always makes the same document.
 """
 
@@ -27,8 +27,16 @@ COLUMNS = (
 )
 
 
+RECEIPT_FOOTNOTE = (
+    "Delivery is shown on its own line: health funds do not pay towards it. Your fund "
+    "decides what it pays; keep this receipt for your claim."
+)
+
+
 def money(amount) -> str:
-    return f"${Decimal(amount):,.2f}"
+    """$1,234.50, and -$20.00 for a credit."""
+    amount = Decimal(amount)
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 class _Document(FPDF):
@@ -92,6 +100,13 @@ def invoice_pdf(context: dict) -> bytes:
         )
     if context["replaces"]:
         _text(pdf, 9, f"This replaces tax invoice {context['replaces']}.", colour=MUTED)
+    if context.get("credits"):
+        _text(
+            pdf,
+            10,
+            f"Adjustment note: it reduces tax invoice {context['credits']} by the amounts below.",
+            colour=MUTED,
+        )
     pdf.ln(2)
     _text(pdf, 11, business["name"], bold=True)
     _text(pdf, 9, f"ABN {business['abn']}")
@@ -100,6 +115,8 @@ def invoice_pdf(context: dict) -> bytes:
     pdf.ln(4)
 
     _pair(pdf, context["number_label"], context["number"])
+    if context.get("credits"):
+        _pair(pdf, "Tax invoice", context["credits"])
     if context.get("order_number"):
         _pair(pdf, "Order number", context["order_number"])
     _pair(pdf, "Date of issue", context["issued"])
@@ -140,15 +157,18 @@ def invoice_pdf(context: dict) -> bytes:
     delivery = context.get("delivery")
     if delivery:
         _amount_row(pdf, f"Delivery ({delivery['method']})", money(delivery["price"]))
-    else:
+    elif context.get("valid_until"):  # a quote: the basket has no delivery yet
         _amount_row(pdf, "Delivery", "at checkout")
     _amount_row(
         pdf, f"{context['total_label']} ({context['currency']})", money(context["total"]), bold=True
     )
     pdf.ln(1)
-    _text(pdf, 9, f"Total price includes GST of {money(context['gst'])}.", align="R")
+    gst_label = context.get("gst_label", "Total price includes GST of")
+    _text(pdf, 9, f"{gst_label} {money(context['gst'])}.", align="R")
     if context.get("payment"):
-        _text(pdf, 9, f"Paid by {context['payment']}.", align="R")
+        _text(pdf, 9, f"{context.get('payment_label', 'Paid by')} {context['payment']}.", align="R")
+    for remark in context.get("remarks", ()):
+        _pair(pdf, remark[0], remark[1])
     pdf.ln(6)
 
     # For the health fund
@@ -164,11 +184,5 @@ def invoice_pdf(context: dict) -> bytes:
     if fund.get("enquiry"):
         _pair(pdf, "Our enquiry ref.", fund["enquiry"])
     pdf.ln(2)
-    _text(
-        pdf,
-        8,
-        "Delivery is shown on its own line: health funds do not pay towards it. Your fund "
-        "decides what it pays; keep this receipt for your claim.",
-        colour=MUTED,
-    )
+    _text(pdf, 8, context.get("footnote", RECEIPT_FOOTNOTE), colour=MUTED)
     return bytes(pdf.output())

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.text import slugify
 
 from core import clock
 from core.storage import private_storage
@@ -22,14 +23,18 @@ class DocumentQuerySet(models.QuerySet):
         """Tax invoices not replaced by a corrected version: the one each order shows."""
         return self.filter(kind=Document.Kind.INVOICE, replaced_by__isnull=True)
 
+    def credit_notes(self):
+        return self.filter(kind=Document.Kind.CREDIT_NOTE).order_by("number")
+
 
 class Document(models.Model):
-    """A tax invoice (later: a credit note, a quote), numbered in its kind's sequence. Its PDF
-    is made once and stored (private storage), so the same bytes are served every time; a
+    """A tax invoice, a credit note or a quote, numbered in its kind's sequence. Its PDF is
+    made once and stored (private storage), so the same bytes are served every time; a
     correction is a new version that replaces it, never an edit of it."""
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", "Tax invoice"
+        CREDIT_NOTE = "credit", "Credit note"
         QUOTE = "quote", "Quote"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -38,12 +43,20 @@ class Document(models.Model):
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
-    # An invoice's order; a quote has none (it is made from a basket).
+    # An invoice's or credit note's order; a quote has none (it is made from a basket).
     order = models.ForeignKey(
         "order.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A credit note: the invoice it credits, and how much (GST included, a positive amount
+    # that the note shows negative).
+    invoice = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # A quote: what the basket held when it was made (lines, totals, who will wear it, the
-    # address to send it to), its unguessable link, and the last day it holds.
+    # address to send it to), its unguessable link, and the last day it holds. A credit
+    # note: what it credits (lines and quantities, delivery, another amount), the reason and
+    # who recorded it.
     content = models.JSONField(default=dict, blank=True)
     token = models.CharField(max_length=43, null=True, blank=True, unique=True)
     valid_until = models.DateField(null=True, blank=True)
@@ -61,7 +74,9 @@ class Document(models.Model):
             ),
             # An order paid twice at once (two staff, a webhook retried) gets one invoice.
             models.UniqueConstraint(
-                fields=["order", "kind", "version"], name="one_version_per_order"
+                fields=["order", "kind", "version"],
+                condition=models.Q(kind="invoice"),
+                name="one_invoice_version_per_order",
             ),
         ]
         indexes = [models.Index(fields=["order", "kind"])]
@@ -71,15 +86,14 @@ class Document(models.Model):
 
     @property
     def display_number(self) -> str:
-        prefix = (
-            settings.QUOTE_NUMBER_PREFIX
-            if self.kind == self.Kind.QUOTE
-            else settings.INVOICE_NUMBER_PREFIX
-        )
+        prefix = {
+            self.Kind.INVOICE: settings.INVOICE_NUMBER_PREFIX,
+            self.Kind.CREDIT_NOTE: settings.CREDIT_NOTE_NUMBER_PREFIX,
+            self.Kind.QUOTE: settings.QUOTE_NUMBER_PREFIX,
+        }[self.kind]
         base = f"{prefix}{self.number:06d}"
         return base if self.version == 1 else f"{base}-{self.version}"
 
     @property
     def filename(self) -> str:
-        kind = "quote" if self.kind == self.Kind.QUOTE else "tax-invoice"
-        return f"{kind}-{self.display_number}.pdf"
+        return f"{slugify(self.get_kind_display())}-{self.display_number}.pdf"

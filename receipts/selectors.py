@@ -2,7 +2,8 @@
 lines, delivery, discounts, GST, payment, and the health-fund part (who wears it, the item
 category, the expert who recommended it, the enquiry before it)."""
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
@@ -91,6 +92,66 @@ def invoice_context(document) -> dict:
     }
 
 
+def credit_note_context(document) -> dict:
+    """What a credit note shows: the invoice it reduces (its business, buyer and health-fund
+    part), what it credits as negative lines (units of a line, delivery, another amount), the
+    reason, and how the money went back."""
+    content = document.content
+    context = invoice_context(document.invoice)
+    lines = [
+        {
+            "description": line["description"],
+            "sku": line["sku"],
+            "quantity": line["quantity"],
+            "unit_price": -Decimal(line["total"]) / line["quantity"],
+            "total": -Decimal(line["total"]),
+            "discount": Decimal(0),
+        }
+        for line in content["lines"]
+    ]
+    if content.get("other"):
+        amount = Decimal(content["other"]["amount"])
+        lines.append(
+            {
+                "description": "Other amount refunded",
+                "sku": "",
+                "quantity": 1,
+                "unit_price": -amount,
+                "total": -amount,
+                "discount": Decimal(0),
+            }
+        )
+    delivery = content.get("delivery")
+    return {
+        **context,
+        "title": "Credit note",
+        "number_label": "Credit note number",
+        "total_label": "Total credited",
+        "gst_label": "Total credited includes GST of",
+        "number": document.display_number,
+        "credits": context["number"],
+        "replaces": "",
+        "paid": "",
+        "issued": time_label(document.issued_at, style="date"),
+        "issued_at": document.issued_at,
+        "lines": lines,
+        "discounts": [],
+        "delivery": (
+            {"method": delivery["method"], "price": -Decimal(delivery["amount"])}
+            if delivery
+            else None
+        ),
+        "total": -document.amount,
+        "gst": -Decimal(content["gst"]),
+        "payment_label": "Paid back by",
+        "remarks": [("Reason", content["reason"])],
+        "footnote": (
+            "If you have claimed this purchase from your health fund, tell your fund about this "
+            "credit: it may ask for part of its benefit back."
+        ),
+    }
+
+
 def quote_context(document) -> dict:
     """What a quote shows: the basket as it was (Document.content), valid until its date."""
     content = document.content
@@ -128,3 +189,84 @@ def quote_lines(document) -> list[dict]:
     return [
         {**line, **{key: Decimal(line[key]) for key in money}} for line in document.content["lines"]
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# Refunds: what is left to credit
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineLeft:
+    line: object  # the order's line
+    quantity: int  # units not yet credited
+    amount: Decimal  # what they cost (GST included, after discounts)
+    gst: Decimal
+
+    def credit(self, quantity: int) -> tuple[Decimal, Decimal]:
+        """The amount and GST of crediting `quantity` of the units left: the line's price per
+        unit, and the exact remainder for the last units, so a line credited in parts adds
+        up to what was paid for it."""
+        if quantity == self.quantity:
+            return self.amount, self.gst
+        return (
+            _cents(self.amount * quantity / self.quantity),
+            _cents(self.gst * quantity / self.quantity),
+        )
+
+
+@dataclass(frozen=True)
+class RefundLeft:
+    lines: list[LineLeft]
+    delivery: tuple[Decimal, Decimal] | None  # (amount, GST) when delivery is not credited yet
+    total: Decimal  # the most that may still be credited
+    gst_share: Decimal  # the order's GST as a share of its total, for another amount
+
+    def other_gst(self, amount: Decimal) -> Decimal:
+        return _cents(amount * self.gst_share)
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def refund_left(order, credit_notes) -> RefundLeft:
+    """What of `order` may still be refunded, given its `credit_notes` so far: the units of
+    each line, delivery, and the total (what was paid less what was credited). The refund
+    page shows it, and receipts.services.credit_note_issue checks against it under a lock."""
+    credited_lines: dict[int, list[Decimal]] = {}
+    delivery_credited = False
+    credited = Decimal("0.00")
+    for note in credit_notes:
+        credited += note.amount
+        delivery_credited |= bool(note.content.get("delivery"))
+        for line in note.content["lines"]:
+            quantity, amount, gst = credited_lines.get(line["line_id"], [0, Decimal(0), Decimal(0)])
+            credited_lines[line["line_id"]] = [
+                quantity + line["quantity"],
+                amount + Decimal(line["total"]),
+                gst + Decimal(line["gst"]),
+            ]
+    lines = []
+    for line in order.lines.all():
+        quantity, amount, gst = credited_lines.get(line.pk, [0, Decimal(0), Decimal(0)])
+        lines.append(
+            LineLeft(
+                line=line,
+                quantity=line.quantity - quantity,
+                amount=line.line_price_incl_tax - amount,
+                gst=line.line_price_incl_tax - line.line_price_excl_tax - gst,
+            )
+        )
+    shipping = order.shipping_incl_tax
+    total = order.total_incl_tax
+    return RefundLeft(
+        lines=lines,
+        delivery=(
+            None
+            if delivery_credited or not shipping
+            else (shipping, shipping - order.shipping_excl_tax)
+        ),
+        total=total - credited,
+        gst_share=order.total_tax / total if total else Decimal(0),
+    )

@@ -3,12 +3,15 @@
 - `invoice_issue(order_id=...)`: once an order is paid, in the transaction that records it:
   its number is taken from the gapless sequence and the e-mail that carries it is owed (the
   outbox). Asked again for the same order, the same invoice is returned.
+- `credit_note_issue(...)`: a refund, whole or partial, from the order's dashboard page: a
+  credit note in its own sequence, negative amounts and GST, never more than is left.
 - `document_pdf(document)`: the PDF's bytes, made once (by the worker, for the e-mail, or by
   the first download) and stored; every later call reads the stored file.
 """
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,7 +19,8 @@ from django.db import IntegrityError, transaction
 
 from core import clock, outbox
 from receipts.models import Document, Sequence
-from receipts.selectors import invoice_context, quote_context
+from receipts.selectors import credit_note_context, invoice_context, quote_context, refund_left
+from shop.services import order_refund_record
 
 
 def number_take(kind: str) -> int:
@@ -74,6 +78,93 @@ def invoice_reissue(*, order_id: int) -> Document:
     return document
 
 
+class RefundRefused(Exception):
+    """The refund asked for cannot be credited; the message says why, for the staff member."""
+
+
+def credit_note_issue(
+    *, order_id: int, quantities: dict[int, int], delivery: bool, other, reason: str, user
+) -> Document:
+    """A refund of a paid order, whole or in part: `quantities` of its lines (line id: units),
+    its delivery, and/or an `other` amount (GST included, GST in the order's proportion). The
+    credit note is numbered in its own gapless sequence and refers to the current invoice;
+    the refund is recorded on the order; the note is e-mailed through the outbox. Nothing is
+    recorded when it would credit nothing, more units than are left, or more than is left of
+    what was paid. The invoice's row is locked, so two refunds at once are checked one after
+    the other."""
+    reason = reason.strip()
+    if not reason:
+        raise RefundRefused("Say why: the reason is printed on the credit note.")
+    with transaction.atomic():
+        invoice = (
+            Document.objects.current_invoices()
+            .select_for_update(of=("self",))
+            .select_related("order")
+            .filter(order_id=order_id)
+            .first()
+        )
+        if invoice is None:
+            raise RefundRefused("This order has no tax invoice yet: it has not been paid.")
+        order = invoice.order
+        left = refund_left(order, Document.objects.credit_notes().filter(order_id=order_id))
+        lines, gst = [], Decimal("0.00")
+        for line_left in left.lines:
+            quantity = quantities.get(line_left.line.pk, 0)
+            if not quantity:
+                continue
+            if not 0 < quantity <= line_left.quantity:
+                raise RefundRefused(
+                    f"{line_left.line.title}: {line_left.quantity} left to refund, not {quantity}."
+                )
+            amount, line_gst = line_left.credit(quantity)
+            gst += line_gst
+            lines.append(
+                {
+                    "line_id": line_left.line.pk,
+                    "description": line_left.line.title,
+                    "sku": line_left.line.partner_sku,
+                    "quantity": quantity,
+                    "total": str(amount),
+                    "gst": str(line_gst),
+                }
+            )
+        total = sum((Decimal(line["total"]) for line in lines), Decimal("0.00"))
+        content = {"lines": lines, "reason": reason[:200], "recorded_by": user.get_username()}
+        if delivery:
+            if left.delivery is None:
+                raise RefundRefused("Delivery has been refunded already, or was free.")
+            content["delivery"] = {
+                "method": order.shipping_method,
+                "amount": str(left.delivery[0]),
+                "gst": str(left.delivery[1]),
+            }
+            total += left.delivery[0]
+            gst += left.delivery[1]
+        if other:
+            content["other"] = {"amount": str(other), "gst": str(left.other_gst(other))}
+            total += other
+            gst += left.other_gst(other)
+        if total <= 0:
+            raise RefundRefused("Choose what to refund: units of a line, delivery or an amount.")
+        if total > left.total:
+            raise RefundRefused(
+                f"That is ${total:,.2f}, but only ${left.total:,.2f} of this order is left to "
+                "refund."
+            )
+        content["gst"] = str(gst)
+        document = Document.objects.create(
+            kind=Document.Kind.CREDIT_NOTE,
+            number=number_take(Document.Kind.CREDIT_NOTE),
+            order=order,
+            invoice=invoice,
+            amount=total,
+            content=content,
+        )
+        order_refund_record(order=order, amount=total, reference=document.display_number, user=user)
+        outbox.owe("order.credit_note", document.pk)
+    return document
+
+
 class QuoteRefused(Exception):
     """An empty basket has nothing to quote."""
 
@@ -127,8 +218,12 @@ def document_pdf(document: Document) -> bytes:
             return stored.read()
     from receipts.layout import invoice_pdf  # fpdf2 takes ~0.3 s to import: only when needed
 
-    context = quote_context(document) if document.kind == Document.Kind.QUOTE else None
-    content = invoice_pdf(context or invoice_context(document))
+    context = {
+        Document.Kind.INVOICE: invoice_context,
+        Document.Kind.CREDIT_NOTE: credit_note_context,
+        Document.Kind.QUOTE: quote_context,
+    }[document.kind](document)
+    content = invoice_pdf(context)
     name = document.pdf.storage.save(f"receipts/{document.filename}", ContentFile(content))
     if Document.objects.filter(pk=document.pk, pdf="").update(pdf=name):
         document.pdf.name = name

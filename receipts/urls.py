@@ -2,26 +2,45 @@ from django.urls import path, re_path
 
 from receipts import views
 
+# Oscar's order-status page for guests, whose address the guest's downloads extend.
+GUEST_ORDER = r"order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)"
+
 app_name = "receipts"
 urlpatterns = [
     path(
         "orders/<str:order_number>/tax-invoice/",
-        views.CustomerInvoiceView.as_view(),
+        views.CustomerDocumentView.as_view(),
         name="customer-invoice",
     ),
+    path(
+        "orders/<str:order_number>/credit-notes/<str:credit_note>/",
+        views.CustomerDocumentView.as_view(),
+        name="customer-credit-note",
+    ),
     re_path(
-        r"^order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)/tax-invoice/$",
-        views.GuestInvoiceView.as_view(),
+        rf"^{GUEST_ORDER}/tax-invoice/$",
+        views.GuestDocumentView.as_view(),
         name="guest-invoice",
+    ),
+    re_path(
+        rf"^{GUEST_ORDER}/credit-notes/(?P<credit_note>[\w-]+)/$",
+        views.GuestDocumentView.as_view(),
+        name="guest-credit-note",
     ),
 ]
 dashboard_urlpatterns = (
     [
         path(
             "<str:order_number>/tax-invoice/",
-            views.StaffInvoiceView.as_view(),
+            views.StaffDocumentView.as_view(),
             name="staff-invoice",
-        )
+        ),
+        path(
+            "<str:order_number>/credit-notes/<str:credit_note>/",
+            views.StaffDocumentView.as_view(),
+            name="staff-credit-note",
+        ),
+        path("<str:order_number>/refund/", views.RefundView.as_view(), name="refund"),
     ],
     "receipts-dashboard",
 )

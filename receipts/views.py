@@ -1,8 +1,10 @@
-"""Downloading a tax invoice: the customer from their order's page (their account's, or the
-guest's order-status page: its signed link and the e-mail address typed there), staff from
-the order's dashboard page, where they can also send it again. The same 404 for a made-up
-number, another's order and an order not paid yet; the PDF is the stored one, never made
-afresh."""
+"""Downloading a tax invoice or a credit note: the customer from their order's page (their
+account's, or the guest's order-status page: its signed link and the e-mail address typed
+there), staff from the order's dashboard page, where they can also send it again and refund
+the order (a credit note). The same 404 for a made-up number, another's order and an order
+not paid yet; the PDF is the stored one, never made afresh. And quotes from the basket."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -16,22 +18,30 @@ from core import outbox
 from core.dashboard import RoleRequiredMixin
 from core.forms import AccessibleFormMixin
 from receipts.models import Document
-from receipts.selectors import quote_lines
-from receipts.services import QuoteRefused, document_pdf, invoice_reissue, quote_make
+from receipts.selectors import quote_lines, refund_left
+from receipts.services import (
+    QuoteRefused,
+    RefundRefused,
+    credit_note_issue,
+    document_pdf,
+    invoice_reissue,
+    quote_make,
+)
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
 
 
-def _invoice(order_number: str) -> Document:
-    document = (
-        Document.objects.current_invoices()
-        .select_related("order", "replaces")
-        .filter(order__number=order_number[:128])
-        .first()
-    )
-    if document is None:
-        raise Http404
-    return document
+def _order_document(order_number: str, credit_note: str | None = None) -> Document:
+    """The order's current tax invoice or, given its number (CN-000001), one of its credit
+    notes; 404 for a made-up or tampered number and for an order not paid yet."""
+    if credit_note is None:
+        documents = Document.objects.current_invoices().select_related("order", "replaces")
+    else:
+        documents = Document.objects.credit_notes().select_related("order", "invoice")
+    for document in documents.filter(order__number=order_number[:128]):
+        if credit_note in (None, document.display_number):
+            return document
+    raise Http404
 
 
 def _pdf_response(document: Document) -> HttpResponse:
@@ -41,20 +51,22 @@ def _pdf_response(document: Document) -> HttpResponse:
     return response
 
 
-class CustomerInvoiceView(LoginRequiredMixin, View):
-    def get(self, request, order_number):
-        document = _invoice(order_number)
+class CustomerDocumentView(LoginRequiredMixin, View):
+    """A tax invoice or credit note from the order's page in the customer's account."""
+
+    def get(self, request, order_number, credit_note=None):
+        document = _order_document(order_number, credit_note)
         if document.order.user_id != request.user.pk:
             raise Http404
         return _pdf_response(document)
 
 
-class GuestInvoiceView(View):
+class GuestDocumentView(View):
     """As Oscar's order-status page for guests: the signed link, and the order's e-mail
     address typed on Oscar's form in this browser (kept in the session, `anon_order_email`)."""
 
-    def get(self, request, order_number, hash):
-        document = _invoice(order_number)
+    def get(self, request, order_number, hash, credit_note=None):
+        document = _order_document(order_number, credit_note)
         order = document.order
         typed = (request.session.get("anon_order_email") or "").lower()
         if order.user_id or not order.check_verification_hash(hash) or typed != order.email.lower():
@@ -66,21 +78,25 @@ def can_see_orders(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm(STAFF_PERMISSION)
 
 
-class StaffInvoiceView(RoleRequiredMixin, View):
+def can_change_orders(user) -> bool:
+    return can_see_orders(user) and user.has_perm("order.change_order")
+
+
+class StaffDocumentView(RoleRequiredMixin, View):
     """GET: the PDF. POST: e-mail it to the customer again (the outbox sends it once more)."""
 
     role_check = staticmethod(can_see_orders)
 
-    def get(self, request, order_number):
-        return _pdf_response(_invoice(order_number))
+    def get(self, request, order_number, credit_note=None):
+        return _pdf_response(_order_document(order_number, credit_note))
 
-    def post(self, request, order_number):
-        """ "E-mail it again" (the stored file), or "re-issue" after a correction (a new version
-        replacing it, e-mailed in turn)."""
-        if not request.user.has_perm("order.change_order"):
+    def post(self, request, order_number, credit_note=None):
+        """ "E-mail it again" (the stored file), or "re-issue" a tax invoice after a correction
+        (a new version replacing it, e-mailed in turn)."""
+        if not can_change_orders(request.user):
             raise PermissionDenied
-        document = _invoice(order_number)
-        if request.POST.get("action") == "reissue":
+        document = _order_document(order_number, credit_note)
+        if credit_note is None and request.POST.get("action") == "reissue":
             document = invoice_reissue(order_id=document.order_id)
             messages.success(
                 request,
@@ -89,9 +105,119 @@ class StaffInvoiceView(RoleRequiredMixin, View):
             )
         else:
             Document.objects.filter(pk=document.pk).update(sent_at=None, last_email_error="")
-            outbox.owe("order.tax_invoice", document.pk)
-            messages.success(request, f"Tax invoice {document.display_number} is being sent again.")
+            kind = "order.tax_invoice" if credit_note is None else "order.credit_note"
+            outbox.owe(kind, document.pk)
+            messages.success(request, f"{document} is being sent again.")
         return redirect("dashboard:order-detail", number=document.order.number)
+
+
+# --------------------------------------------------------------------------------------------
+# Refunds: a credit note from the order's dashboard page
+# --------------------------------------------------------------------------------------------
+
+
+class RefundForm(AccessibleFormMixin, forms.Form):
+    """What to refund: units of each line, delivery, another amount; and why. The fields for
+    lines and delivery are made from what is left to refund (receipts.selectors.refund_left)."""
+
+    other_amount = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+        label="Other amount (AUD, GST included)",
+        help_text="A goodwill refund or a price adjustment, on top of what is chosen above.",
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    reason = forms.CharField(
+        max_length=200,
+        label="Reason (shown on the credit note)",
+        error_messages={"required": "Say why: the reason is printed on the credit note."},
+    )
+
+    def __init__(self, *args, left, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left = left
+        lines = {}
+        for line_left in left.lines:
+            line = line_left.line
+            lines[f"line_{line.pk}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=line_left.quantity,
+                initial=0,
+                label=f"Quantity to refund: {line.title}",
+                help_text=(
+                    f"{line_left.quantity} of {line.quantity} left to refund"
+                    f" ({_money(line_left.amount)} with GST)."
+                ),
+            )
+        if left.delivery is not None:
+            lines["delivery"] = forms.BooleanField(
+                required=False, label=f"Refund delivery ({_money(left.delivery[0])})"
+            )
+        self.fields = {**lines, **self.fields}
+        for field in lines.values():
+            field.widget.attrs.setdefault(
+                "class",
+                "form-check-input" if isinstance(field, forms.BooleanField) else "form-control",
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line_left.line.pk: self.cleaned_data.get(f"line_{line_left.line.pk}") or 0
+            for line_left in self.left.lines
+        }
+
+
+def _money(amount) -> str:
+    return f"${amount:,.2f}"
+
+
+class RefundView(RoleRequiredMixin, View):
+    """The shop manager refunds an order, whole or in part; the customer is e-mailed the
+    credit note. What was typed stays on the page when the refund is refused."""
+
+    role_check = staticmethod(can_change_orders)
+    template_name = "receipts/dashboard/refund.html"
+
+    def left(self):
+        return refund_left(self.order, Document.objects.credit_notes().filter(order=self.order))
+
+    def page(self, form, status=200):
+        context = {"form": form, "order": self.order, "invoice": self.invoice, "left": form.left}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, order_number):
+        self.invoice = _order_document(order_number)  # after the role check: 404, not 403
+        self.order = self.invoice.order
+        return self.page(RefundForm(left=self.left()))
+
+    def post(self, request, order_number):
+        self.invoice = _order_document(order_number)
+        self.order = self.invoice.order
+        form = RefundForm(request.POST, left=self.left())
+        if not form.is_valid():
+            return self.page(form, status=400)
+        try:
+            note = credit_note_issue(
+                order_id=self.order.pk,
+                quantities=form.quantities(),
+                delivery=form.cleaned_data.get("delivery", False),
+                other=form.cleaned_data["other_amount"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except RefundRefused as refused:
+            form.add_error(None, str(refused))
+            return self.page(form, status=400)
+        messages.success(
+            request,
+            f"Credit note {note.display_number} for {_money(note.amount)} is being e-mailed to "
+            "the customer. Pay the money back to them (by bank transfer, or in Stripe's "
+            "dashboard for a card) if you have not yet.",
+        )
+        return redirect("dashboard:order-detail", number=self.order.number)
 
 
 # --------------------------------------------------------------------------------------------

@@ -75,3 +75,23 @@ def guest_orders_claim(*, user, email: str) -> int:
     if not email:
         return 0
     return Order.objects.filter(user__isnull=True, guest_email__iexact=email).update(user=user)
+
+
+REFUNDED = "Refunded"  # the payment event an order's refund records
+
+
+def order_refund_record(*, order, amount, reference: str, user) -> None:
+    """Record on the order that `amount` was paid back (under `reference`, the credit note's
+    number): a "Refunded" payment event, the refund on its payment source, and a note saying
+    who recorded it. The money itself goes back by bank transfer, or in Stripe's dashboard for
+    a card (issue 19 adds Stripe's refund API)."""
+    source = order.sources.order_by("pk").first()
+    if source is not None:
+        source.refund(amount, reference=reference, status="Recorded")
+    event_type, _ = PaymentEventType.objects.get_or_create(name=REFUNDED)
+    order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
+    order.notes.create(
+        user=user,
+        note_type=order.notes.model.SYSTEM,
+        message=f"Refund of ${amount:,.2f} recorded with credit note {reference}.",
+    )

@@ -2,26 +2,13 @@
 30 days, the basket's lines with GST and the health-fund part, shown and downloadable at once,
 e-mailed when asked; no order is placed and the basket is kept."""
 
-import io
-
-import pytest
 from django.core import mail
 from django.test import Client
-from pypdf import PdfReader
 
 from core.outbox import deliver
 from receipts.models import Document
+from tests.receipts.steps import pdf_text
 from tests.shop.checkout_steps import add_to_basket
-
-
-@pytest.fixture
-def demo(db, load_demo, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    load_demo()
-
-
-def _text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_a_quote_of_the_basket_reads_its_lines_and_is_emailed(demo, clock):
@@ -41,7 +28,7 @@ def test_a_quote_of_the_basket_reads_its_lines_and_is_emailed(demo, clock):
     page = customer.get(response["Location"]).content.decode()
     assert "Valid until 31 Mar 2027" in page and "e-mailed it to mia@example.com.au" in page
     pdf = customer.get(f"/basket/quote/{quote.token}/pdf/").content
-    text = _text(pdf)
+    text = pdf_text(pdf)
     for expected in (
         "Quote", quote.display_number, "Valid until 31 Mar 2027", "This is not a tax invoice",
         "LumboTrain Back Support", "LT-3-TIT", "VISCOSPOT", "Total price includes GST of $",

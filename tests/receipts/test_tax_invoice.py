@@ -2,18 +2,14 @@
 order is paid, made once as a PDF and stored, e-mailed once, downloaded by its owner and staff
 only, with the GST, delivery on its own line, the ABN and a part for the health fund."""
 
-import io
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.checks import Error, Warning
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from oscar.core.loading import get_model
-from pypdf import PdfReader
 
 from consultations.services import recommendation_order_record, recommendation_save
 from core.clock import now
@@ -25,48 +21,11 @@ from receipts.services import invoice_issue
 from shop.payment import PAID
 from shop.services import order_payment_received
 from tests.factories import BookingFactory, EnquiryFactory, ExpertFactory
+from tests.receipts.steps import at_once, mark_paid_in_the_dashboard, order_placed, pdf_text
 from tests.shop.checkout_steps import ADDRESS, add_to_basket, checkout_as_guest, place_order
 
 Order = get_model("order", "Order")
 Product = get_model("catalogue", "Product")
-
-
-@pytest.fixture
-def demo(db, load_demo, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    load_demo()
-
-
-def _order(client, email="mia@example.com.au") -> Order:
-    """A LumboTrain size 3 bought by bank transfer: as a guest, or as the signed-in client."""
-    add_to_basket(client, "LT-3-TIT")
-    if "_auth_user_id" in client.session:
-        for step, data in [
-            ("shipping-address", ADDRESS),
-            ("shipping-method", {"method_code": "standard"}),
-            ("payment-method", {"method": "bank-transfer"}),
-        ]:
-            assert client.post(f"/checkout/{step}/", data).status_code == 302, step
-    else:
-        checkout_as_guest(client, email=email)
-    assert place_order(client).status_code == 302
-    return Order.objects.latest("pk")
-
-
-def _mark_paid_in_the_dashboard(order):
-    manager = Client()
-    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
-    response = manager.post(
-        f"/dashboard/orders/{order.number}/",
-        {"order_action": "change_order_status", "new_status": PAID},
-    )
-    assert response.status_code == 302
-    order.refresh_from_db()
-    assert order.status == PAID
-
-
-def _text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_the_abn_is_checked_with_its_checksum(settings):
@@ -84,14 +43,14 @@ def test_the_abn_is_checked_with_its_checksum(settings):
 
 def test_a_bank_transfer_marked_paid_gets_its_tax_invoice_by_email_and_on_its_page(demo):
     customer = Client()
-    order = _order(customer)
+    order = order_placed(customer)
     assert not Document.objects.exists()  # not paid yet: no invoice, no number used
     status_page = f"/accounts/order-status/{order.number}/{order.verification_hash()}/"
     form = f"/accounts/order-status-form/{order.number}/{order.verification_hash()}/"
     assert customer.post(form, {"email": "mia@example.com.au"}).status_code == 302  # Oscar's
     assert "once the order is paid" in customer.get(status_page).content.decode()
 
-    _mark_paid_in_the_dashboard(order)
+    mark_paid_in_the_dashboard(order)
     invoice = Document.objects.get(order=order)
     deliver(kind="order.tax_invoice", pk=invoice.pk)
 
@@ -100,7 +59,7 @@ def test_a_bank_transfer_marked_paid_gets_its_tax_invoice_by_email_and_on_its_pa
     assert invoice.display_number in message.subject
     [(filename, attached, mimetype)] = message.attachments
     assert (filename, mimetype) == (f"tax-invoice-{invoice.display_number}.pdf", "application/pdf")
-    text = _text(attached)
+    text = pdf_text(attached)
     for expected in (
         "Tax invoice", "ABN 51 824 753 556", invoice.display_number, order.number,
         "size 3", "LT-3-TIT", "Total price includes GST of $", "Delivery (",
@@ -136,10 +95,10 @@ def test_the_wearer_named_at_checkout_is_on_the_receipt_and_kept_through_a_mista
     assert place_order(customer).status_code == 302
     order = Order.objects.latest("pk")
 
-    _mark_paid_in_the_dashboard(order)
+    mark_paid_in_the_dashboard(order)
     deliver(kind="order.tax_invoice", pk=Document.objects.get(order=order).pk)
 
-    assert "Worn by Sam Nguyen" in _text(mail.outbox[-1].attachments[0][1])
+    assert "Worn by Sam Nguyen" in pdf_text(mail.outbox[-1].attachments[0][1])
 
 
 def test_the_receipt_names_the_expert_and_the_enquiry_the_order_followed(demo):
@@ -150,16 +109,16 @@ def test_the_receipt_names_the_expert_and_the_enquiry_the_order_followed(demo):
     enquiry = EnquiryFactory(
         email="mia@example.com.au", product=Product.objects.get(upc="LUMBOTRAIN")
     )
-    order = _order(customer)
+    order = order_placed(customer)
     dana = ExpertFactory(display_name="Dana Fitter", provider_number="AB12345")
     call = BookingFactory(confirmed=True, expert=dana, starts_at=now())
     size = Product.objects.get(upc="LT-3-TIT")
     recommendation_save(booking_id=call.pk, items=[(size.pk, 1)], note="", by=dana.user)
     recommendation_order_record(booking_id=call.pk, order_id=order.pk)
 
-    _mark_paid_in_the_dashboard(order)
+    mark_paid_in_the_dashboard(order)
     invoice = Document.objects.get(order=order)
-    text = _text(customer.get(f"/accounts/orders/{order.number}/tax-invoice/").content)
+    text = pdf_text(customer.get(f"/accounts/orders/{order.number}/tax-invoice/").content)
 
     assert "Fitted by Dana Fitter (provider number AB12345)" in text
     assert f"Our enquiry ref. {enquiry.reference}" in text
@@ -167,7 +126,10 @@ def test_the_receipt_names_the_expert_and_the_enquiry_the_order_followed(demo):
 
 
 def test_a_card_payment_issues_the_invoice_and_numbers_have_no_gap(demo):
-    first, second = _order(Client(), "one@example.com"), _order(Client(), "two@example.com")
+    first, second = (
+        order_placed(Client(), "one@example.com"),
+        order_placed(Client(), "two@example.com"),
+    )
     with pytest.raises(RuntimeError), transaction.atomic():
         invoice_issue(order_id=first.pk)
         raise RuntimeError("the transaction that recorded it failed")
@@ -176,7 +138,7 @@ def test_a_card_payment_issues_the_invoice_and_numbers_have_no_gap(demo):
     assert order_payment_received(
         order_number=first.number, amount=first.total_incl_tax, currency="AUD", reference="pi_1"
     )
-    _mark_paid_in_the_dashboard(second)
+    mark_paid_in_the_dashboard(second)
     assert invoice_issue(order_id=first.pk).number == 1  # asked again: the same invoice
     numbers = list(Document.objects.order_by("number").values_list("number", flat=True))
     assert numbers == [1, 2]
@@ -188,9 +150,9 @@ def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
     owner = get_user_model().objects.create_user("kim", "kim@example.com", "pw-long-enough-1")
     customer = Client()
     customer.force_login(owner)
-    order = _order(customer, "kim@example.com")
+    order = order_placed(customer, "kim@example.com")
     assert order.user == owner
-    _mark_paid_in_the_dashboard(order)
+    mark_paid_in_the_dashboard(order)
     path = f"/accounts/orders/{order.number}/tax-invoice/"
 
     assert customer.get(f"/accounts/orders/{order.number}/").status_code == 200
@@ -222,42 +184,12 @@ def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
     assert Document.objects.get(pk=invoice.pk).sent_at is None  # owed again: the outbox sends
 
 
-def _at_once(calls):
-    """Each call in its own thread with its own connection, all released together."""
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        barrier.wait()
-        try:
-            call()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-
-
-@pytest.fixture
-def committed_demo(on_postgres, committed_db, load_demo, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    load_demo()
-    get_model("partner", "StockRecord").objects.filter(partner_sku="LT-3-TIT").update(
-        num_in_stock=100
-    )
-
-
 @pytest.mark.postgres
 def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(committed_demo):
-    orders = [_order(Client(), f"buyer{n}@example.com") for n in range(20)]
+    orders = [order_placed(Client(), f"buyer{n}@example.com") for n in range(20)]
 
-    _at_once([lambda o=order: Order.objects.get(pk=o.pk).set_status(PAID) for order in orders])
+    paying = [lambda o=order: Order.objects.get(pk=o.pk).set_status(PAID) for order in orders]
+    assert not at_once(paying)
 
     numbers = sorted(Document.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 21))
@@ -266,9 +198,12 @@ def test_twenty_orders_paid_at_once_get_twenty_consecutive_numbers(committed_dem
 
 @pytest.mark.postgres
 def test_one_order_paid_twice_at_once_gets_one_invoice_and_no_number_is_lost(committed_demo):
-    order, later = _order(Client(), "one@example.com"), _order(Client(), "two@example.com")
+    order, later = (
+        order_placed(Client(), "one@example.com"),
+        order_placed(Client(), "two@example.com"),
+    )
 
-    _at_once([lambda: invoice_issue(order_id=order.pk)] * 2)
+    assert not at_once([lambda: invoice_issue(order_id=order.pk)] * 2)
     invoice_issue(order_id=later.pk)
 
     assert list(Document.objects.order_by("number").values_list("order", "number")) == [
@@ -281,8 +216,8 @@ def test_an_invoice_whose_worker_died_is_made_and_sent_by_the_sweep(demo, clock,
     from core import outbox
 
     clock.set(now().replace(microsecond=0))
-    order = _order(Client())
-    _mark_paid_in_the_dashboard(order)  # numbered; the worker that was to make it never ran
+    order = order_placed(Client())
+    mark_paid_in_the_dashboard(order)  # numbered; the worker that was to make it never ran
     invoice = Document.objects.get(order=order)
     assert not invoice.pdf and invoice.sent_at is None
     queued = []
@@ -297,13 +232,13 @@ def test_an_invoice_whose_worker_died_is_made_and_sent_by_the_sweep(demo, clock,
     deliver(kind="order.tax_invoice", pk=invoice.pk)  # what the queued task does
     invoice.refresh_from_db()
     assert invoice.pdf and invoice.sent_at is not None
-    assert "Tax invoice" in _text(mail.outbox[-1].attachments[0][1])
+    assert "Tax invoice" in pdf_text(mail.outbox[-1].attachments[0][1])
     assert list(Document.objects.values_list("number", flat=True)) == [1]  # no number lost
 
 
 def test_a_correction_is_a_new_version_that_replaces_the_sent_one_which_stays_as_it_was(demo):
-    order = _order(Client())
-    _mark_paid_in_the_dashboard(order)
+    order = order_placed(Client())
+    mark_paid_in_the_dashboard(order)
     first = Document.objects.get(order=order)
     deliver(kind="order.tax_invoice", pk=first.pk)
     sent = mail.outbox[-1].attachments[0][1]
@@ -320,7 +255,7 @@ def test_a_correction_is_a_new_version_that_replaces_the_sent_one_which_stays_as
     assert f"{second.display_number}, attached as a PDF, replaces {first.display_number}" in (
         message.body
     )
-    text = _text(message.attachments[0][1])
+    text = pdf_text(message.attachments[0][1])
     assert f"This replaces tax invoice {first.display_number}." in text
     assert manager.get(staff_path).content == message.attachments[0][1]  # the current one
     first.refresh_from_db()
