@@ -143,7 +143,7 @@ def credit_note_context(document) -> dict:
         ),
         "total": -document.amount,
         "gst": -Decimal(content["gst"]),
-        "payment_label": "Paid back by",
+        "payment_label": "Refunded the way it was paid:",
         "remarks": [("Reason", content["reason"])],
         "footnote": (
             "If you have claimed this purchase from your health fund, tell your fund about this "
@@ -179,6 +179,10 @@ def quote_context(document) -> dict:
             "provider_number": "",
             "enquiry": enquiry,
         },
+        "footnote": (
+            "Delivery is not included: health funds do not pay towards it. Your fund decides "
+            "what it pays; send it this quote to ask."
+        ),
         "currency": "AUD",
     }
 

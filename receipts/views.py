@@ -214,8 +214,8 @@ class RefundView(RoleRequiredMixin, View):
         messages.success(
             request,
             f"Credit note {note.display_number} for {_money(note.amount)} is being e-mailed to "
-            "the customer. Pay the money back to them (by bank transfer, or in Stripe's "
-            "dashboard for a card) if you have not yet.",
+            "the customer: it tells them the money is on its way back. Pay it back now: by bank "
+            "transfer to the account they paid from, or in Stripe's dashboard for a card.",
         )
         return redirect("dashboard:order-detail", number=self.order.number)
 

@@ -29,6 +29,7 @@ from tests.browser.test_reader_to_buyer import (
     read_the_article_from_the_latest_articles,
     read_the_confirmation,
     review_the_basket,
+    ship_to_sydney,
     visit_the_home_page,
 )
 from tests.site_process import BASE_DIR
@@ -188,16 +189,7 @@ def buy_what_is_in_the_basket(page, *, name: str, items) -> str:
     """From the shipping address to the thank-you page (as a guest after "Who are you?", or
     signed in, which goes straight to the address), by bank transfer. Returns the order
     number."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Shipping address")
-    first, last = name.split(" ", 1)
-    page.get_by_label("First name").fill(first)
-    page.get_by_label("Last name").fill(last)
-    page.get_by_label("Street address").fill("12 Harbour Street")
-    page.get_by_label("Suburb or town").fill("Sydney")
-    page.get_by_label("State or territory").select_option(label="New South Wales")
-    page.get_by_label("Postcode").fill("2000")
-    page.get_by_label("Phone number").fill("0412 345 678")
-    page.get_by_role("button", name="Continue").click()
+    ship_to_sydney(page, name=name)
     choose_standard_delivery(page)
     pay_by_bank_transfer(page)
 

@@ -104,16 +104,20 @@ def check_out_as_a_guest(page, *, email: str):
     page.get_by_role("button", name="Continue").click()
 
 
-def ship_to_sydney(page):
-    """The Australian address form (shop/apps/checkout/forms.py): state, and a postcode of it."""
+def ship_to_sydney(page, *, name: str = "Mia Nguyen", wearer: str = ""):
+    """The Australian address form (shop/apps/checkout/forms.py): state, and a postcode of it;
+    and, when given, who will wear the support (for the receipt's health-fund part)."""
     expect(page.get_by_role("heading", level=1)).to_have_text("Shipping address")
-    page.get_by_label("First name").fill("Mia")
-    page.get_by_label("Last name").fill("Nguyen")
+    first, last = name.split(" ", 1)
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
     page.get_by_label("Street address").fill("12 Harbour Street")
     page.get_by_label("Suburb or town").fill("Sydney")
     page.get_by_label("State or territory").select_option(label="New South Wales")
     page.get_by_label("Postcode").fill("2000")
     page.get_by_label("Phone number").fill("0412 345 678")
+    if wearer:
+        page.get_by_label("Who will wear it?").fill(wearer)
     assert_accessible(page, "checkout: shipping address")
     page.get_by_role("button", name="Continue").click()
 

@@ -43,6 +43,7 @@ def test_every_owed_email_is_declared_once_and_swept_by_one_beat_entry():
     assert kinds == {
         "order.confirmation",
         "order.tax_invoice",
+        "order.credit_note",
         "basket.quote",
         "enquiry.acknowledgement",
         "enquiry.staff_notice",

@@ -64,6 +64,7 @@ def test_a_partial_refund_makes_a_credit_note_with_negative_amounts_and_gst(paid
         [order.email],
         f"Your credit note CN-000001 for order {order.number}",
     )
+    assert f"We are refunding $20.00 of order {order.number}" in message.body
     [(filename, attached, _)] = message.attachments
     assert filename == "credit-note-CN-000001.pdf"
     text = pdf_text(attached)
@@ -71,7 +72,7 @@ def test_a_partial_refund_makes_a_credit_note_with_negative_amounts_and_gst(paid
         "Credit note", "CN-000001", f"Tax invoice {invoice.display_number}", order.number,
         "ABN 51 824 753 556", "Other amount refunded", "-$20.00",
         "Total credited includes GST of -$1.82", "Reason Goodwill: late delivery",
-        "Paid back by Bank transfer",
+        "Refunded the way it was paid: Bank transfer",
     ):  # fmt: skip
         assert expected in text, expected
 
