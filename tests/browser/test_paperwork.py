@@ -156,7 +156,7 @@ def open_the_order_status_page_from_the_email(page, *, status_url: str, email: s
     Oscar's form (kept in this browser's session for the downloads)."""
     page.goto(status_url)
     page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Show my order").click()
     expect(page).to_have_url(status_url)
 
 

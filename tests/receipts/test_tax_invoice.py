@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.checks import Error, Warning
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
 from consultations.services import recommendation_order_record, recommendation_save
@@ -47,6 +48,8 @@ def test_a_bank_transfer_marked_paid_gets_its_tax_invoice_by_email_and_on_its_pa
     assert not Document.objects.exists()  # not paid yet: no invoice, no number used
     status_page = f"/accounts/order-status/{order.number}/{order.verification_hash()}/"
     form = f"/accounts/order-status-form/{order.number}/{order.verification_hash()}/"
+    asked = customer.get(form).content.decode()
+    assert f"<h1>Your order {order.number}</h1>" in asked and "Show my order" in asked
     assert customer.post(form, {"email": "mia@example.com.au"}).status_code == 302  # Oscar's
     assert "once the order is paid" in customer.get(status_page).content.decode()
 
@@ -157,7 +160,12 @@ def test_only_the_owner_and_the_shop_staff_get_an_accounts_invoice(demo):
 
     assert customer.get(f"/accounts/orders/{order.number}/").status_code == 200
     assert path in customer.get(f"/accounts/orders/{order.number}/").content.decode()
-    assert customer.get(path)["Content-Type"] == "application/pdf"
+    assert customer.get(path)["Content-Type"] == "application/pdf"  # made and stored
+    with CaptureQueriesContext(connection) as queries:
+        assert customer.get(path)["Content-Type"] == "application/pdf"
+    checks = [q["sql"] for q in queries if "django_session" not in q["sql"]]
+    checks = [sql for sql in checks if 'FROM "auth_user"' not in sql]
+    assert len(checks) == 1, checks  # the stored PDF: one query for the check, then the file
     other = Client()
     other.force_login(get_user_model().objects.create_user("eve", "eve@example.com", "pw-123456x"))
     assert other.get(path).status_code == 404
