@@ -42,7 +42,8 @@ CONTEXT = {
         "name": "Bauerfeind Australia Pty Ltd", "abn": "51 824 753 556",
         "address": "Level 2, 1 Example Street, Sydney NSW 2000", "phone": "1300 668 466",
     },
-    "title": "Tax invoice", "number": "INV-000001", "replaces": "", "issued": "7 Dec 2026",
+    "title": "Tax invoice", "number_label": "Invoice number", "total_label": "Total paid",
+    "number": "INV-000001", "replaces": "", "issued": "7 Dec 2026",
     "issued_at": datetime(2026, 12, 7, tzinfo=UTC), "paid": "7 Dec 2026",
     "order_number": "100001",
     "lines": [

@@ -270,3 +270,11 @@ def test_a_correction_is_a_new_version_that_replaces_the_sent_one_which_stays_as
     with first.pdf.open("rb") as stored:
         assert stored.read() == sent  # the old version is kept as it was sent
     assert list(Document.objects.values_list("number", flat=True).distinct()) == [first.number]
+
+
+def test_the_invoice_benchmark_still_makes_an_invoice():
+    """bench/invoice.py times the layout on data of its own: kept in step with the layout."""
+    from bench.invoice import CONTEXT
+    from receipts.layout import invoice_pdf
+
+    assert "Tax invoice" in pdf_text(invoice_pdf(CONTEXT))
