@@ -581,6 +581,9 @@ OSCAR_ALLOW_ANON_CHECKOUT = True
 SHIPPING_STANDARD_CHARGE = Decimal(env.str("SHIPPING_STANDARD_CHARGE", default="9.95"))
 SHIPPING_EXPRESS_CHARGE = Decimal(env.str("SHIPPING_EXPRESS_CHARGE", default="19.95"))
 SHIPPING_FREE_THRESHOLD = Decimal(env.str("SHIPPING_FREE_THRESHOLD", default="150.00"))
+# Returns and exchanges (issue 19): asked for within this many days of dispatch; the product
+# pages' schema.org return policy and the merchant feed say the same.
+RETURNS_WINDOW_DAYS = env.int("RETURNS_WINDOW_DAYS", default=30)
 # Orders wait in "Pending payment" until the money arrives (bank transfer), then move on.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
 OSCAR_ORDER_STATUS_PIPELINE = {
