@@ -19,6 +19,7 @@ urlpatterns = [
     # Beside Oscar's /accounts/ pages (before its urls below): enquiries and calls.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("receipts.urls")),  # an order's tax invoice
+    path("", include("shop.urls")),  # the returns policy, exchanges and returns
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),

@@ -10,6 +10,7 @@ from core import outbox
 from core.mail import templated_message
 from receipts.models import Document
 from receipts.services import document_pdf
+from shop.selectors import order_page
 
 
 def _message(document):
@@ -27,16 +28,6 @@ def _message(document):
     )
     message.attach(document.filename, document_pdf(document), "application/pdf")
     return message
-
-
-def order_page(order) -> str:
-    """The order's page for the customer: their account's, or the guest's status page."""
-    if order.user_id:
-        return reverse("customer:order", args=[order.number])
-    return reverse(
-        "customer:anon-order",
-        kwargs={"order_number": order.number, "hash": order.verification_hash()},
-    )
 
 
 # A tax invoice, and each credit note, is e-mailed once to the order's address.

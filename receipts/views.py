@@ -27,6 +27,7 @@ from receipts.services import (
     invoice_reissue,
     quote_make,
 )
+from shop.selectors import order_shown_to
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
 
@@ -51,27 +52,19 @@ def _pdf_response(document: Document) -> HttpResponse:
     return response
 
 
-class CustomerDocumentView(LoginRequiredMixin, View):
-    """A tax invoice or credit note from the order's page in the customer's account."""
-
-    def get(self, request, order_number, credit_note=None):
-        document = _order_document(order_number, credit_note)
-        if document.order.user_id != request.user.pk:
-            raise Http404
-        return _pdf_response(document)
-
-
 class GuestDocumentView(View):
-    """As Oscar's order-status page for guests: the signed link, and the order's e-mail
-    address typed on Oscar's form in this browser (kept in the session, `anon_order_email`)."""
+    """A tax invoice or credit note from a guest's order-status page (with `hash`), or from the
+    order's page in the customer's account: shop.selectors.order_shown_to decides."""
 
-    def get(self, request, order_number, hash, credit_note=None):
+    def get(self, request, order_number, credit_note=None, hash=None):
         document = _order_document(order_number, credit_note)
-        order = document.order
-        typed = (request.session.get("anon_order_email") or "").lower()
-        if order.user_id or not order.check_verification_hash(hash) or typed != order.email.lower():
+        if not order_shown_to(request, document.order, hash):
             raise Http404
         return _pdf_response(document)
+
+
+class CustomerDocumentView(LoginRequiredMixin, GuestDocumentView):
+    """The account's: signed out, the customer is asked to sign in first."""
 
 
 def can_see_orders(user) -> bool:

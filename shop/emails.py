@@ -1,9 +1,15 @@
 """What an order owes its customer: the order confirmation, sent by Oscar's dispatcher from
-Oscar's ORDER_PLACED templates. Declared here once; core/outbox.py sends it once."""
+Oscar's ORDER_PLACED templates; and a message at each step of an exchange or return.
+Declared here once; core/outbox.py sends each once."""
 
+from django.conf import settings
+from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
 from core import clock, outbox
+from core.mail import templated_message
+from shop.models import ReturnStep
+from shop.selectors import order_page
 from shop.services import order_message_context
 
 Order = get_model("order", "Order")
@@ -74,5 +80,45 @@ outbox.declare(
         record=_record,
         failed=_failed,
         label=lambda order: f"Order {order.number}",
+    )
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Exchanges and returns: each step the customer is told of, once (shop/returns.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _return_step_message(step):
+    request = step.request
+    order = request.order
+    return templated_message(
+        "shop/emails/return_step",
+        {
+            "step": step,
+            "request": request,
+            "order": order,
+            "line": request.line,
+            "business_address": settings.BUSINESS_ADDRESS,
+            "policy_url": settings.SITE_URL + reverse("returns-policy"),
+            "order_url": settings.SITE_URL + order_page(order),
+        },
+        to=[order.email],
+        subject=f"Your {request.get_kind_display().split(' ')[0].lower()} {request.reference}"
+        f" for order {order.number}: {step.get_status_display().lower()}",
+    )
+
+
+outbox.declare(
+    outbox.OwedEmail(
+        kind="order.return_step",
+        owed=lambda now: ReturnStep.objects.filter(email_sent_at__isnull=True).select_related(
+            "request__order", "request__line", "request__replacement__product"
+        ),
+        build=_return_step_message,
+        since="at",
+        sent_field="email_sent_at",
+        error_field="last_email_error",
+        label=str,
     )
 )

@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.db import models
+
+from core import clock
 
 
 class ProductSearchDocument(models.Model):
@@ -25,3 +28,76 @@ class Wearer(models.Model):
 
     def __str__(self):
         return f"Wearer for order {self.order_id}"
+
+
+class ReturnRequest(models.Model):
+    """A customer's request to exchange a line of an order for another size or colour of the
+    same product, or to return it (shop/returns.py says how one moves). An exchange holds the
+    new size's stock from the moment it is asked for (`replacement`'s allocation), so it
+    cannot be sold to someone else while the parcel is on its way back."""
+
+    class Kind(models.TextChoices):
+        EXCHANGE = "exchange", "Exchange for another size or colour"
+        RETURN = "return", "Return for a refund"
+
+    class Reason(models.TextChoices):
+        TOO_SMALL = "too-small", "Too small"
+        TOO_LARGE = "too-large", "Too large"
+        CHANGED_MIND = "changed-mind", "Changed my mind"
+        FAULTY = "faulty", "Faulty"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        RECEIVED = "received", "Item received"
+        REFUNDED = "refunded", "Refunded"
+        EXCHANGED = "exchanged", "Exchanged"
+        REJECTED = "rejected", "Rejected"
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey("order.Line", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(max_length=1000, blank=True)
+    # An exchange: the size or colour sent instead, its stock held (num_allocated) until sent.
+    replacement = models.ForeignKey(
+        "partner.StockRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of order {self.order.number}, line {self.line_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"R{self.pk:05d}"
+
+
+class ReturnStep(models.Model):
+    """One step of a return (asked, approved, item received, refunded or exchanged,
+    rejected): who took it and when, the audit trail staff read, and the e-mail it owes the
+    customer (sent once, through the outbox: shop/emails.py)."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(max_length=10, choices=ReturnRequest.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=300, blank=True)  # a rejection's reason, a note
+    at = models.DateTimeField(default=clock.now)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.get_status_display()}"

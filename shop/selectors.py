@@ -1,5 +1,6 @@
 """Reads of the catalogue for pages and services: one place that knows what a listing needs."""
 
+from django.urls import reverse
 from oscar.core.loading import get_model
 
 from shop.search import matching_product_ids, query_words
@@ -54,3 +55,25 @@ def order_wearer(order_id: int) -> str:
     from shop.models import Wearer
 
     return Wearer.objects.filter(order_id=order_id).values_list("name", flat=True).first() or ""
+
+
+def order_page(order) -> str:
+    """The order's page for its customer: their account's, or the guest's status page (its
+    signed link; the e-mail links to it)."""
+    if order.user_id:
+        return reverse("customer:order", args=[order.number])
+    return reverse(
+        "customer:anon-order",
+        kwargs={"order_number": order.number, "hash": order.verification_hash()},
+    )
+
+
+def order_shown_to(request, order, hash: str | None = None) -> bool:
+    """Whether this visitor may see `order` and what hangs off it (its tax invoice, credit
+    notes, returns): its account's holder; or, for a guest's order, whoever has its signed
+    link (`hash`) and typed its e-mail address on Oscar's order-status form in this browser
+    (kept in the session as `anon_order_email`)."""
+    if order.user_id:
+        return hash is None and order.user_id == request.user.pk
+    typed = (request.session.get("anon_order_email") or "").lower()
+    return bool(hash) and order.check_verification_hash(hash) and typed == order.email.lower()

@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.db import connection
 from django.test import TransactionTestCase
+from oscar.core.loading import get_model
 
 from config.celery import app as celery_app
 from core import pagecache
@@ -200,6 +201,25 @@ def load_demo(demo_snapshot):
     would: restored from the run's snapshot when the database is as the snapshot found it,
     else by the command itself. Ask for a database fixture (db, committed_db) first."""
     return demo_snapshot.load
+
+
+@pytest.fixture
+def demo(db, load_demo, settings, tmp_path):
+    """The demo shop, with its private files (stored PDFs, uploads) in a folder of the test's
+    own. Some test modules define a `demo` of their own, which wins there."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    load_demo()
+
+
+@pytest.fixture
+def committed_demo(on_postgres, committed_db, load_demo, settings, tmp_path):
+    """The demo shop committed, for threads with connections of their own (PostgreSQL), with
+    stock enough of the LumboTrain size 3 for many orders."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    load_demo()
+    get_model("partner", "StockRecord").objects.filter(partner_sku="LT-3-TIT").update(
+        num_in_stock=100
+    )
 
 
 def pytest_terminal_summary(terminalreporter):

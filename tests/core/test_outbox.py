@@ -44,6 +44,7 @@ def test_every_owed_email_is_declared_once_and_swept_by_one_beat_entry():
         "order.confirmation",
         "order.tax_invoice",
         "order.credit_note",
+        "order.return_step",
         "basket.quote",
         "enquiry.acknowledgement",
         "enquiry.staff_notice",

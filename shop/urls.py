@@ -1,0 +1,20 @@
+"""The shop's own pages beside Oscar's: the returns policy and asking for an exchange or a
+return (shop/returns_views.py)."""
+
+from django.urls import path, re_path
+
+from shop import returns_views
+
+urlpatterns = [
+    path("returns-policy/", returns_views.ReturnsPolicyView.as_view(), name="returns-policy"),
+    path(
+        "accounts/orders/<str:order_number>/return/",
+        returns_views.CustomerReturnView.as_view(),
+        name="customer-return",
+    ),
+    re_path(
+        r"^accounts/order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)/return/$",
+        returns_views.GuestReturnView.as_view(),
+        name="guest-return",
+    ),
+]
