@@ -44,6 +44,7 @@ urlpatterns = [
     path("dashboard/health-funds/", include("insurance.dashboard.urls")),
     path("dashboard/consultations/", include("consultations.dashboard.urls")),
     path("dashboard/articles/", include("blog.dashboard.urls")),
+    path("dashboard/returns/", include("shop.dashboard.urls")),
     path("dashboard/orders/", include(receipts_urls.dashboard_urlpatterns)),
     path("basket/quote/", include(receipts_urls.quote_urlpatterns)),  # for a health fund
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -27,6 +28,8 @@ from receipts.services import (
     invoice_reissue,
     quote_make,
 )
+from shop.models import ReturnRequest
+from shop.returns import ReturnRefused, refundable_return, return_step
 from shop.selectors import order_shown_to
 
 STAFF_PERMISSION = "order.view_order"  # the shop manager's orders (and superusers)
@@ -169,7 +172,11 @@ def _money(amount) -> str:
 
 class RefundView(RoleRequiredMixin, View):
     """The shop manager refunds an order, whole or in part; the customer is e-mailed the
-    credit note. What was typed stays on the page when the refund is refused."""
+    credit note. What was typed stays on the page when the refund is refused.
+
+    With `?return=<id>` (from a received return's dashboard page) the form starts with that
+    return's units and reason, and the refund also marks the return refunded, both or
+    neither (one transaction)."""
 
     role_check = staticmethod(can_change_orders)
     template_name = "receipts/dashboard/refund.html"
@@ -178,30 +185,58 @@ class RefundView(RoleRequiredMixin, View):
         return refund_left(self.order, Document.objects.credit_notes().filter(order=self.order))
 
     def page(self, form, status=200):
-        context = {"form": form, "order": self.order, "invoice": self.invoice, "left": form.left}
+        context = {
+            "form": form,
+            "order": self.order,
+            "invoice": self.invoice,
+            "left": form.left,
+            "return_request": self.return_request,
+        }
         return render(self.request, self.template_name, context, status=status)
 
-    def get(self, request, order_number):
+    def _find(self, order_number, return_id):
         self.invoice = _order_document(order_number)  # after the role check: 404, not 403
         self.order = self.invoice.order
-        return self.page(RefundForm(left=self.left()))
+        self.return_request = None
+        if return_id:
+            self.return_request = refundable_return(order=self.order, return_id=return_id)
+            if self.return_request is None:
+                raise Http404
+
+    def get(self, request, order_number):
+        self._find(order_number, request.GET.get("return", ""))
+        initial = {}
+        if self.return_request:
+            returned = self.return_request
+            initial = {
+                f"line_{returned.line_id}": returned.quantity,
+                "reason": f"Return {returned.reference}: {returned.get_reason_display()}",
+            }
+        return self.page(RefundForm(left=self.left(), initial=initial))
 
     def post(self, request, order_number):
-        self.invoice = _order_document(order_number)
-        self.order = self.invoice.order
+        self._find(order_number, request.POST.get("return", ""))
         form = RefundForm(request.POST, left=self.left())
         if not form.is_valid():
             return self.page(form, status=400)
         try:
-            note = credit_note_issue(
-                order_id=self.order.pk,
-                quantities=form.quantities(),
-                delivery=form.cleaned_data.get("delivery", False),
-                other=form.cleaned_data["other_amount"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
-        except RefundRefused as refused:
+            with transaction.atomic():
+                note = credit_note_issue(
+                    order_id=self.order.pk,
+                    quantities=form.quantities(),
+                    delivery=form.cleaned_data.get("delivery", False),
+                    other=form.cleaned_data["other_amount"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+                if self.return_request:
+                    return_step(
+                        request_id=self.return_request.pk,
+                        status=ReturnRequest.Status.REFUNDED,
+                        by=request.user,
+                        message=f"Credit note {note.display_number}",
+                    )
+        except (RefundRefused, ReturnRefused) as refused:
             form.add_error(None, str(refused))
             return self.page(form, status=400)
         messages.success(

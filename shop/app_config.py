@@ -11,6 +11,22 @@ class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = "Shop"
 
+    def dashboard_menu(self) -> dict:
+        """Exchanges and returns in the dashboard's navigation (sitewide gathers them)."""
+        from shop.dashboard.access import can_work_returns
+
+        return {
+            "label": "Returns",
+            "icon": "fas fa-exchange-alt",
+            "children": [
+                {
+                    "label": "Exchanges and returns",
+                    "url_name": "shop-dashboard:return-list",
+                    "access_fn": can_work_returns,
+                }
+            ],
+        }
+
     def ready(self):
         # emails: declares what an order owes (the outbox); pagecache: its cached pages.
         from shop import emails, pagecache, receivers  # noqa: F401

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -136,7 +137,11 @@ def return_step(*, request_id: int, status: str, by, message: str = "") -> Retur
     """Staff move a request on (NEXT_STEPS); refused when the step cannot follow the last
     one (two staff at once: the row is locked, the second is told)."""
     with transaction.atomic():
-        request = ReturnRequest.objects.select_for_update().get(pk=request_id)
+        request = (
+            ReturnRequest.objects.select_for_update(of=("self",))
+            .select_related("order", "line", "replacement")
+            .get(pk=request_id)
+        )
         if status not in NEXT_STEPS[request.status]:
             raise ReturnRefused(
                 f"{request.reference} is {request.get_status_display().lower()}: it cannot be "
@@ -152,6 +157,12 @@ def return_step(*, request_id: int, status: str, by, message: str = "") -> Retur
             stock_release(request.replacement_id, request.quantity)
         if request.replacement_id and status == Status.EXCHANGED:
             stock_send(request.replacement_id, request.quantity)
+            request.order.notes.create(
+                user=by,
+                note_type=request.order.notes.model.SYSTEM,
+                message=f"{request.reference}: replacement {request.replacement.partner_sku}"
+                f" × {request.quantity} sent from the stock held for it.",
+            )
         resaleable = request.reason != ReturnRequest.Reason.FAULTY
         if status == Status.RECEIVED and resaleable and request.line.stockrecord_id:
             stock_restock(request.line.stockrecord_id, request.quantity)
@@ -168,3 +179,40 @@ def _step(request, status, *, by=None, message: str = "") -> None:
         request=request, status=status, by=by, message=message.strip()[:300]
     )
     outbox.owe("order.return_step", step.pk)
+
+
+def returns_report(*, days: int = 90) -> list[dict]:
+    """Requests of the last `days` per product and size (the line's title), with how many
+    gave each reason, most returned first. A size often sent back "too small" is a sizing
+    guide to look at: `too_small_share` says how often."""
+    counts: dict[str, dict] = {}
+    rows = (
+        ReturnRequest.objects.filter(created_at__gte=clock.ago(days=days))
+        .values_list("line__title", "reason")
+        .annotate(n=Count("pk"))
+    )
+    for title, reason, n in rows:
+        row = counts.setdefault(title, {"title": title, "total": 0, **dict.fromkeys(REASONS, 0)})
+        row[reason] += n
+        row["total"] += n
+    report = sorted(counts.values(), key=lambda row: (-row["total"], row["title"]))
+    for row in report:
+        row["too_small_share"] = row[ReturnRequest.Reason.TOO_SMALL] / row["total"]
+    return report
+
+
+REASONS = [value for value, _ in ReturnRequest.Reason.choices]
+
+
+def refundable_return(*, order, return_id) -> ReturnRequest | None:
+    """The order's return (not an exchange) whose item has come back, waiting for its refund;
+    None for any other id (another order's, made up, not received yet)."""
+    if not str(return_id).isdigit():
+        return None
+    return (
+        ReturnRequest.objects.filter(
+            pk=int(return_id), order=order, kind=ReturnRequest.Kind.RETURN, status=Status.RECEIVED
+        )
+        .select_related("line")
+        .first()
+    )

@@ -13,6 +13,7 @@ from oscar.core.loading import get_model
 
 from core.clock import now as clock_now
 from core.outbox import deliver
+from receipts.models import Document
 from shop.models import ReturnRequest, ReturnStep
 from shop.returns import ReturnRefused, return_request, return_step
 from tests.receipts.steps import at_once, mark_paid_in_the_dashboard, order_placed
@@ -214,3 +215,51 @@ def test_two_customers_exchanging_into_the_last_unit_at_once_one_gets_it(committ
     ]
     assert ReturnRequest.objects.count() == 1
     assert _stock("LT-4-TIT") == (1, 1)
+
+
+def test_the_manager_works_a_return_from_the_queue_to_its_credit_note(guest):
+    order, customer, status_page = guest
+    line = order.lines.get()
+    _ask(customer, status_page, line, kind="return", reason="too-large")
+    request = ReturnRequest.objects.get()
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+    detail = f"/dashboard/returns/{request.pk}/"
+
+    queue = manager.get("/dashboard/returns/").content.decode()
+    assert f'href="{detail}"' in queue and request.reference in queue
+    assert "<td>LumboTrain Back Support, size 3, titanium</td>" in queue  # the 90-day report
+    refused = manager.post(detail, {"status": "rejected", "message": ""})
+    assert refused.status_code == 400 and "Say why it is rejected" in refused.content.decode()
+    assert manager.post(detail, {"status": "approved"}).status_code == 302
+    assert manager.post(detail, {"status": "approved"}).status_code == 400  # already approved
+    assert manager.post(detail, {"status": "received"}).status_code == 302
+
+    refund_url = f"/dashboard/orders/{order.number}/refund/?return={request.pk}"
+    assert f'href="{refund_url}"' in manager.get(detail).content.decode().replace("&amp;", "&")
+    form = manager.get(refund_url).content.decode()
+    assert f'name="line_{line.pk}" value="1"' in form
+    assert f'value="Return {request.reference}: Too large"' in form
+    refunded = manager.post(
+        f"/dashboard/orders/{order.number}/refund/",
+        {"return": request.pk, f"line_{line.pk}": "1", "reason": "Returned: too large"},
+    )
+
+    assert refunded.status_code == 302
+    note = Document.objects.credit_notes().get()
+    request.refresh_from_db()
+    assert request.status == "refunded" and note.amount == line.line_price_incl_tax
+    assert request.steps.last().message == f"Credit note {note.display_number}"
+    assert (
+        manager.get(f"/dashboard/orders/{order.number}/refund/?return={request.pk}").status_code
+        == 404
+    )
+
+
+def test_only_the_shop_manager_works_returns(demo):
+    for email, status in [("shop@example.com", 200), ("editor@example.com", 403),
+                          ("officer@example.com", 403), ("lead@example.com", 403)]:  # fmt: skip
+        staff = Client()
+        staff.force_login(get_user_model().objects.get(email=email))
+        assert staff.get("/dashboard/returns/").status_code == status, email
+    assert Client().get("/dashboard/returns/").status_code == 302
