@@ -328,6 +328,9 @@ CELERY_BEAT_SCHEDULE = {
     "erase-expired-enquiries": _every(6 * 60 * 60, "insurance.tasks.erase_expired_enquiries"),
     "erase-expired-bookings": _every(6 * 60 * 60, "consultations.tasks.erase_expired_bookings"),
     "flush-product-views": _every(ANALYTICS_FLUSH_SECONDS, "shop.tasks.flush_product_views"),
+    # Sizes back in stock however their stock changed (dashboard, import, .update()): their
+    # waiters' e-mails owed (shop/alerts.py; the outbox sends them).
+    "watch-stock-alerts": _every(60, "shop.tasks.watch_stock_alerts"),
     "flush-funnel": _every(ANALYTICS_FLUSH_SECONDS, "core.tasks.flush_funnel"),
     "prune-rate-limits": _every(24 * 60 * 60, "core.tasks.prune_rate_limits"),
 }
@@ -584,6 +587,10 @@ SHIPPING_FREE_THRESHOLD = Decimal(env.str("SHIPPING_FREE_THRESHOLD", default="15
 # Returns and exchanges (issue 19): asked for within this many days of dispatch; the product
 # pages' schema.org return policy and the merchant feed say the same.
 RETURNS_WINDOW_DAYS = env.int("RETURNS_WINDOW_DAYS", default=30)
+# "E-mail me when it's back" (shop/alerts.py): how long an alert lasts, and sign-ups per
+# connecting address.
+STOCK_ALERT_DAYS = env.int("STOCK_ALERT_DAYS", default=90)
+STOCK_ALERT_RATE_LIMIT = env.str("STOCK_ALERT_RATE_LIMIT", default="10/h")
 # Orders wait in "Pending payment" until the money arrives (bank transfer), then move on.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
 OSCAR_ORDER_STATUS_PIPELINE = {

@@ -33,6 +33,9 @@ urlpatterns = [
         shop_views.signed_order_link(_customer.anon_order_form_view.as_view()),
     ),
     path("wishlists/<str:key>/", shop_views.WishListView.as_view()),
+    # Oscar's stock alerts e-mail any address anyone types (django-oscar issue 2401): gone,
+    # replaced by shop/alerts.py's, which the address confirms first.
+    path("accounts/alerts/create/<int:pk>/", shop_views.gone),
     # The staff second factor (staff_auth/twofactor.py), before Oscar's dashboard URLs.
     path("dashboard/two-factor/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
     path("dashboard/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),

@@ -8,7 +8,7 @@ from oscar.core.loading import get_class, get_model
 
 from core import clock, outbox
 from core.mail import templated_message
-from shop.models import ReturnStep
+from shop.models import ReturnStep, StockAlert
 from shop.selectors import order_page
 from shop.services import order_message_context
 
@@ -118,6 +118,66 @@ outbox.declare(
         build=_return_step_message,
         since="at",
         sent_field="email_sent_at",
+        error_field="last_email_error",
+        label=str,
+    )
+)
+
+
+# --------------------------------------------------------------------------------------------
+# "E-mail me when it's back": the confirmation link, then the news (shop/alerts.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _site_url(name: str, token: str) -> str:
+    return settings.SITE_URL + reverse(name, args=[token])
+
+
+def _alert_message(template: str, subject: str):
+    def build(alert):
+        product = alert.stockrecord.product
+        return templated_message(
+            f"shop/emails/{template}",
+            {
+                "product": product,
+                "product_url": settings.SITE_URL + product.get_absolute_url(),
+                "confirm_url": settings.SITE_URL
+                + reverse("stock-alert-confirm", args=[alert.token]),
+                "unsubscribe_url": settings.SITE_URL
+                + reverse("stock-alert-unsubscribe", args=[alert.token]),
+                "days": settings.STOCK_ALERT_DAYS,
+            },
+            to=[alert.email],
+            subject=subject.format(product=product.get_title()),
+        )
+
+    return build
+
+
+outbox.declare(
+    outbox.OwedEmail(
+        kind="order.stock_alert_confirmation",
+        owed=lambda now: StockAlert.objects.filter(
+            confirmation_sent_at__isnull=True,
+            confirmed_at__isnull=True,
+            unsubscribed_at__isnull=True,
+        ).select_related("stockrecord__product"),
+        build=_alert_message("stock_alert_confirm", "Confirm: e-mail me when {product} is back"),
+        since="created_at",
+        sent_field="confirmation_sent_at",
+        error_field="last_email_error",
+        label=str,
+    )
+)
+outbox.declare(
+    outbox.OwedEmail(
+        kind="order.back_in_stock",
+        owed=lambda now: StockAlert.objects.filter(
+            due_at__isnull=False, notified_at__isnull=True, unsubscribed_at__isnull=True
+        ).select_related("stockrecord__product"),
+        build=_alert_message("back_in_stock", "{product} is back in stock"),
+        since="due_at",
+        sent_field="notified_at",
         error_field="last_email_error",
         label=str,
     )

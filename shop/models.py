@@ -101,3 +101,46 @@ class ReturnStep(models.Model):
 
     def __str__(self):
         return f"{self.request.reference}: {self.get_status_display()}"
+
+
+class StockAlert(models.Model):
+    """ "E-mail me when it's back" for one size or colour (a stock record), for one address:
+    nothing is sent until the address confirms by link (double opt-in); then, when units come
+    back, the worker e-mails waiters in the order they asked, up to the units that came back
+    (shop/alerts.py). Every message carries the unsubscribe link; an alert lasts
+    STOCK_ALERT_DAYS."""
+
+    stockrecord = models.ForeignKey(
+        "partner.StockRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(max_length=254)  # stored lower-case: one alert per address
+    token = models.CharField(max_length=43, unique=True)  # confirm and unsubscribe links
+    created_at = models.DateTimeField(default=clock.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)  # its unit came back: e-mail owed
+    notified_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stockrecord", "email"], name="one_alert_per_address")
+        ]
+        indexes = [models.Index(fields=["stockrecord", "confirmed_at", "due_at"])]
+
+    def __str__(self):
+        return f"Stock alert {self.pk} for stock record {self.stockrecord_id}"
+
+
+class StockAlertRound(models.Model):
+    """How many waiters of a size have been told of the units now back: reset when it sells
+    out, so the next restock tells the next waiters (shop/alerts.py)."""
+
+    stockrecord = models.OneToOneField(
+        "partner.StockRecord", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    notified = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Stock alert round of stock record {self.stockrecord_id}: {self.notified}"

@@ -2,7 +2,9 @@
 product, its variants, its category links or a category's name rewrites the documents it
 shows in. A save rewrites them at once, in the same transaction (so a rolled-back edit
 changes nothing); a delete, once the transaction commits, when the deletion's cascade is over
-(a document rewritten in the middle of it would point at a product about to go)."""
+(a document rewritten in the middle of it would point at a product about to go).
+
+And a size's stock saved tells the customers waiting for it (shop/alerts.py)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -13,6 +15,7 @@ from shop.search import document_update
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 ProductCategory = get_model("catalogue", "ProductCategory")
+StockRecord = get_model("partner", "StockRecord")
 
 
 def _after_commit(product_id) -> None:
@@ -57,7 +60,18 @@ def category_changed(sender, instance, raw=False, created=False, **kwargs):
         document_update(product_id)
 
 
+def stock_saved(sender, instance, raw=False, **kwargs):
+    """A size's stock saved (the dashboard, an import): its waiters are told at once, after
+    commit (shop/alerts.py; stock changed by `.update()` is seen by the minute's beat)."""
+    if not raw:
+        from shop.alerts import stock_alerts_watch
+
+        record_id = instance.pk
+        transaction.on_commit(lambda: stock_alerts_watch(stockrecord_ids=[record_id]))
+
+
 def connect() -> None:
+    post_save.connect(stock_saved, sender=StockRecord, dispatch_uid="stock-alerts-stock-saved")
     post_save.connect(product_changed, sender=Product, dispatch_uid="search-product-saved")
     post_delete.connect(product_deleted, sender=Product, dispatch_uid="search-product-deleted")
     post_save.connect(category_link_saved, sender=ProductCategory, dispatch_uid="search-link-saved")

@@ -1,11 +1,22 @@
 """The shop's own pages beside Oscar's: the returns policy and asking for an exchange or a
-return (shop/returns_views.py)."""
+return (shop/returns_views.py); "e-mail me when it's back" (shop/alerts_views.py)."""
 
 from django.urls import path, re_path
 
-from shop import returns_views
+from shop import alerts_views, returns_views
 
 urlpatterns = [
+    path("stock-alerts/", alerts_views.StockAlertView.as_view(), name="stock-alert"),
+    path(
+        "stock-alerts/<str:token>/confirm/",
+        alerts_views.StockAlertLinkView.as_view(action="confirm"),
+        name="stock-alert-confirm",
+    ),
+    path(
+        "stock-alerts/<str:token>/unsubscribe/",
+        alerts_views.StockAlertLinkView.as_view(action="unsubscribe"),
+        name="stock-alert-unsubscribe",
+    ),
     path("returns-policy/", returns_views.ReturnsPolicyView.as_view(), name="returns-policy"),
     path(
         "accounts/orders/<str:order_number>/return/",

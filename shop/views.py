@@ -78,3 +78,8 @@ class WishListView(OscarWishListView):
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+
+def gone(request, *args, **kwargs):
+    """A page of Oscar's this site has replaced: 410, "gone", whatever is sent."""
+    return HttpResponse("This page is no longer here.", status=410, content_type="text/plain")

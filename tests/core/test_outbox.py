@@ -45,6 +45,8 @@ def test_every_owed_email_is_declared_once_and_swept_by_one_beat_entry():
         "order.tax_invoice",
         "order.credit_note",
         "order.return_step",
+        "order.stock_alert_confirmation",
+        "order.back_in_stock",
         "basket.quote",
         "enquiry.acknowledgement",
         "enquiry.staff_notice",
