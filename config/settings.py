@@ -591,6 +591,11 @@ RETURNS_WINDOW_DAYS = env.int("RETURNS_WINDOW_DAYS", default=30)
 # connecting address.
 STOCK_ALERT_DAYS = env.int("STOCK_ALERT_DAYS", default=90)
 STOCK_ALERT_RATE_LIMIT = env.str("STOCK_ALERT_RATE_LIMIT", default="10/h")
+# Reviews only from buyers (shop/reviews.py): "How is your support?" this many days after
+# delivery; every review waits for the shop manager (Oscar's dashboard, Reviews).
+REVIEW_INVITE_DAYS = env.int("REVIEW_INVITE_DAYS", default=14)
+OSCAR_MODERATE_REVIEWS = True
+OSCAR_ALLOW_ANON_REVIEWS = False
 # Orders wait in "Pending payment" until the money arrives (bank transfer), then move on.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
 OSCAR_ORDER_STATUS_PIPELINE = {

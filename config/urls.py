@@ -36,6 +36,8 @@ urlpatterns = [
     # Oscar's stock alerts e-mail any address anyone types (django-oscar issue 2401): gone,
     # replaced by shop/alerts.py's, which the address confirms first.
     path("accounts/alerts/create/<int:pk>/", shop_views.gone),
+    # Oscar's "write a review", open to anyone: reviews come from buyers only (shop/reviews.py).
+    re_path(r"^catalogue/[\w-]+_\d+/reviews/add/$", shop_views.gone),
     # The staff second factor (staff_auth/twofactor.py), before Oscar's dashboard URLs.
     path("dashboard/two-factor/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
     path("dashboard/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),

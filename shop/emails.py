@@ -8,7 +8,7 @@ from oscar.core.loading import get_class, get_model
 
 from core import clock, outbox
 from core.mail import templated_message
-from shop.models import ReturnStep, StockAlert
+from shop.models import ReturnStep, ReviewInvite, StockAlert
 from shop.selectors import order_page
 from shop.services import order_message_context
 
@@ -178,6 +178,41 @@ outbox.declare(
         build=_alert_message("back_in_stock", "{product} is back in stock"),
         since="due_at",
         sent_field="notified_at",
+        error_field="last_email_error",
+        label=str,
+    )
+)
+
+
+# --------------------------------------------------------------------------------------------
+# "How is your support?": REVIEW_INVITE_DAYS after delivery (shop/reviews.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _review_invite_message(invite):
+    order = invite.order
+    return templated_message(
+        "shop/emails/review_invite",
+        {
+            "order": order,
+            "review_url": _site_url("review", invite.token),
+            "unsubscribe_url": _site_url("review-unsubscribe", invite.token),
+        },
+        to=[order.email],
+        subject=f"How is your support? (order {order.number})",
+    )
+
+
+outbox.declare(
+    outbox.OwedEmail(
+        kind="order.review_invite",
+        # Due by the clock: the sweep (every minute) is what sends them.
+        owed=lambda now: ReviewInvite.objects.filter(
+            due_at__lte=now, sent_at__isnull=True, unsubscribed_at__isnull=True
+        ).select_related("order"),
+        build=_review_invite_message,
+        since=None,
+        sent_field="sent_at",
         error_field="last_email_error",
         label=str,
     )

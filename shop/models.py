@@ -144,3 +144,38 @@ class StockAlertRound(models.Model):
 
     def __str__(self):
         return f"Stock alert round of stock record {self.stockrecord_id}: {self.notified}"
+
+
+class ReviewInvite(models.Model):
+    """ "How is your support?": one e-mail per delivered order, REVIEW_INVITE_DAYS after
+    delivery (through the outbox), whose one-time link lets the buyer review what they bought
+    (shop/reviews.py); unsubscribing stops it."""
+
+    order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=43, unique=True)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    last_email_error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"Review invite for order {self.order_id}"
+
+
+class ReviewVerification(models.Model):
+    """What makes a review mean something: the order it was bought in (so "Verified purchase"),
+    and how the size fitted, which the product page sums up beside the size finder."""
+
+    class Fit(models.TextChoices):
+        SMALL = "small", "Runs small"
+        TRUE = "true", "True to size"
+        LARGE = "large", "Runs large"
+
+    review = models.OneToOneField(
+        "reviews.ProductReview", on_delete=models.CASCADE, related_name="verification"
+    )
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="+")
+    fit = models.CharField(max_length=5, choices=Fit.choices)
+
+    def __str__(self):
+        return f"Review {self.review_id}, bought in order {self.order_id}"

@@ -4,10 +4,12 @@ shows in. A save rewrites them at once, in the same transaction (so a rolled-bac
 changes nothing); a delete, once the transaction commits, when the deletion's cascade is over
 (a document rewritten in the middle of it would point at a product about to go).
 
-And a size's stock saved tells the customers waiting for it (shop/alerts.py)."""
+And a size's stock saved tells the customers waiting for it (shop/alerts.py); an order
+delivered owes its buyer a review invitation (shop/reviews.py)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
 from shop.search import document_update
@@ -70,7 +72,16 @@ def stock_saved(sender, instance, raw=False, **kwargs):
         transaction.on_commit(lambda: stock_alerts_watch(stockrecord_ids=[record_id]))
 
 
+def order_delivered(sender, order, old_status, new_status, **kwargs):
+    """Delivered: "How is your support?" is owed some days later (shop/reviews.py)."""
+    from shop.reviews import DELIVERED, review_invite
+
+    if new_status == DELIVERED:
+        review_invite(order)
+
+
 def connect() -> None:
+    order_status_changed.connect(order_delivered, dispatch_uid="reviews-order-delivered")
     post_save.connect(stock_saved, sender=StockRecord, dispatch_uid="stock-alerts-stock-saved")
     post_save.connect(product_changed, sender=Product, dispatch_uid="search-product-saved")
     post_delete.connect(product_deleted, sender=Product, dispatch_uid="search-product-deleted")

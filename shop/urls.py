@@ -3,9 +3,20 @@ return (shop/returns_views.py); "e-mail me when it's back" (shop/alerts_views.py
 
 from django.urls import path, re_path
 
-from shop import alerts_views, returns_views
+from shop import alerts_views, returns_views, reviews_views
 
 urlpatterns = [
+    path("reviews/<str:token>/", reviews_views.ReviewView.as_view(), name="review"),
+    path(
+        "reviews/<str:token>/unsubscribe/",
+        reviews_views.ReviewUnsubscribeView.as_view(),
+        name="review-unsubscribe",
+    ),
+    path(
+        "accounts/orders/<str:order_number>/review/",
+        reviews_views.AccountReviewView.as_view(),
+        name="customer-review",
+    ),
     path("stock-alerts/", alerts_views.StockAlertView.as_view(), name="stock-alert"),
     path(
         "stock-alerts/<str:token>/confirm/",

@@ -47,6 +47,7 @@ def test_every_owed_email_is_declared_once_and_swept_by_one_beat_entry():
         "order.return_step",
         "order.stock_alert_confirmation",
         "order.back_in_stock",
+        "order.review_invite",
         "basket.quote",
         "enquiry.acknowledgement",
         "enquiry.staff_notice",
