@@ -613,6 +613,9 @@ BANK_TRANSFER_ACCOUNT_NUMBER = env.str("BANK_TRANSFER_ACCOUNT_NUMBER", default="
 BANK_TRANSFER_DUE_DAYS = env.int("BANK_TRANSFER_DUE_DAYS", default=7)
 # Card payments through Stripe Checkout: offered only when the secret key is set.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_TIMEOUT_SECONDS = 5  # each try, three tries at most (shop/payment.py)
+# Afterpay through Stripe takes orders from $1 to $2,000 in Australia.
+AFTERPAY_LIMITS = (Decimal("1.00"), Decimal("2000.00"))
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Health-fund enquiries (insurance/)
 INSURANCE_STAFF_EMAIL = env.str("INSURANCE_STAFF_EMAIL", default="healthfunds@example.com")

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from core import clock, outbox
 from receipts.models import Document, Sequence
 from receipts.selectors import credit_note_context, invoice_context, quote_context, refund_left
-from shop.services import order_refund_record
+from shop.services import RefundFailed, order_refund_record
 
 
 def number_take(kind: str) -> int:
@@ -160,7 +160,12 @@ def credit_note_issue(
             amount=total,
             content=content,
         )
-        order_refund_record(order=order, amount=total, reference=document.display_number, user=user)
+        try:
+            order_refund_record(
+                order=order, amount=total, reference=document.display_number, user=user
+            )
+        except RefundFailed as failed:
+            raise RefundRefused(str(failed)) from failed
         outbox.owe("order.credit_note", document.pk)
     return document
 

@@ -40,17 +40,34 @@ CARD = PaymentMethod(
     ),
 )
 
+AFTERPAY = PaymentMethod(
+    code="afterpay",
+    label="Afterpay: four payments, interest-free",
+    description=(
+        "Pay a quarter now and the rest in three payments a fortnight apart, on Afterpay's "
+        "page through Stripe. For orders from $1 to $2,000."
+    ),
+)
+# Paid on Stripe's page: its webhook marks the order paid, and a refund goes back through it.
+STRIPE_METHODS = {CARD.code: "card", AFTERPAY.code: "afterpay_clearpay"}
+
 # Order statuses (Oscar's pipeline, settings.OSCAR_ORDER_STATUS_PIPELINE).
 PENDING_PAYMENT = "Pending payment"
 PAID = "Paid"
 
 
-def payment_methods() -> list[PaymentMethod]:
-    return [BANK_TRANSFER, CARD] if settings.STRIPE_SECRET_KEY else [BANK_TRANSFER]
+def payment_methods(total: Decimal | None = None) -> list[PaymentMethod]:
+    """The ways to pay an order of `total` (GST included): bank transfer always; card and
+    Afterpay with Stripe configured, Afterpay only inside its limits (AFTERPAY_LIMITS)."""
+    if not settings.STRIPE_SECRET_KEY:
+        return [BANK_TRANSFER]
+    low, high = settings.AFTERPAY_LIMITS
+    afterpay = [AFTERPAY] if total is None or low <= total <= high else []
+    return [BANK_TRANSFER, CARD, *afterpay]
 
 
-def payment_method(code: str | None) -> PaymentMethod | None:
-    return next((m for m in payment_methods() if m.code == code), None)
+def payment_method(code: str | None, total: Decimal | None = None) -> PaymentMethod | None:
+    return next((m for m in payment_methods(total) if m.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -85,17 +102,27 @@ def stripe_client():
     # the few requests that pay by card.
     import stripe
 
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
+    # Stripe's library waits 80 s for an answer by default: a stalled Stripe would hold the
+    # customer's page (and a web worker) that long, three times over with the retries.
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        max_network_retries=2,
+        http_client=stripe.new_default_http_client(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
 
 
-def card_checkout_start(*, order_number: str, total, success_url: str, cancel_url: str):
-    """Open a Stripe Checkout session for the order's total; returns (session id, page url)."""
+def card_checkout_start(
+    *, order_number: str, total, success_url: str, cancel_url: str, method: str = "card"
+):
+    """Open a Stripe Checkout session for the order's total, paid by `method` (a code of
+    STRIPE_METHODS); returns (session id, page url)."""
     import stripe
 
     try:
         session = stripe_client().v1.checkout.sessions.create(
             params={
                 "mode": "payment",
+                "payment_method_types": [STRIPE_METHODS[method]],
                 "client_reference_id": order_number,
                 "metadata": {"order_number": order_number},
                 "line_items": [
@@ -120,3 +147,22 @@ def card_checkout_start(*, order_number: str, total, success_url: str, cancel_ur
 
 def to_cents(amount: Decimal) -> int:
     return int((amount * 100).quantize(Decimal("1")))
+
+
+class CardRefundFailed(Exception):
+    """Stripe could not be reached or refused the refund; nothing was refunded."""
+
+
+def card_refund(*, payment_intent: str, amount: Decimal, key: str) -> str:
+    """Refund `amount` of a Stripe payment; returns Stripe's refund id. `key` (the credit
+    note's number) makes a retry return the same refund, never a second one."""
+    import stripe
+
+    try:
+        refund = stripe_client().v1.refunds.create(
+            params={"payment_intent": payment_intent, "amount": to_cents(amount)},
+            options={"idempotency_key": f"refund-{key}"},
+        )
+    except stripe.StripeError as error:
+        raise CardRefundFailed(str(error)) from error
+    return refund.id

@@ -41,7 +41,10 @@ class ReturnForm(AccessibleFormMixin, forms.Form):
         choices=ReturnRequest.Kind.choices, widget=forms.RadioSelect, label="What would you like?"
     )
     replacement = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Which size or colour instead?"
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="For an exchange: which size or colour instead?",
     )
     quantity = forms.IntegerField(min_value=1, initial=1, label="How many?")
     reason = forms.ChoiceField(choices=ReturnRequest.Reason.choices, label="Why?")
@@ -59,9 +62,14 @@ class ReturnForm(AccessibleFormMixin, forms.Form):
         self.fields["quantity"].widget.attrs["max"] = left
         choices = exchange_choices(line)
         self.fields["replacement"].choices = [("", "Choose a size or colour")] + [
-            (record.pk, f"{record.product.get_title()}{'' if free else ' (sold out)'}")
-            for record, free in choices
+            (record.pk, record.product.get_title()) for record, free in choices if free
         ]
+        sold_out = [record.product.get_title() for record, free in choices if not free]
+        if sold_out:
+            self.fields["replacement"].help_text = (
+                f"Sold out now: {'; '.join(sold_out)}. The product's page can e-mail you when "
+                "one is back."
+            )
         if not choices:  # a product without sizes can only be returned
             del self.fields["replacement"]
             self.fields["kind"].choices = [

@@ -7,7 +7,15 @@ from django.db import transaction
 from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
-from shop.payment import BANK_TRANSFER, CARD, PAID, PENDING_PAYMENT, bank_transfer_instructions
+from shop.payment import (
+    BANK_TRANSFER,
+    PAID,
+    PENDING_PAYMENT,
+    STRIPE_METHODS,
+    CardRefundFailed,
+    bank_transfer_instructions,
+    card_refund,
+)
 
 Order = get_model("order", "Order")
 PaymentEventType = get_model("order", "PaymentEventType")
@@ -27,7 +35,7 @@ def order_message_context(order) -> dict:
     codes = {source.source_type.code for source in order.sources.select_related("source_type")}
     if BANK_TRANSFER.code in codes:
         context["bank_transfer"] = bank_transfer_instructions(order)
-    context["paid_by_card"] = CARD.code in codes
+    context["paid_by_card"] = bool(codes & STRIPE_METHODS.keys())
     return context
 
 
@@ -80,14 +88,36 @@ def guest_orders_claim(*, user, email: str) -> int:
 REFUNDED = "Refunded"  # the payment event an order's refund records
 
 
+class RefundFailed(Exception):
+    """The money could not be sent back (Stripe unreachable or refusing); nothing recorded."""
+
+
 def order_refund_record(*, order, amount, reference: str, user) -> None:
-    """Record on the order that `amount` was paid back (under `reference`, the credit note's
-    number): a "Refunded" payment event, the refund on its payment source, and a note saying
-    who recorded it. The money itself goes back by bank transfer, or in Stripe's dashboard for
-    a card (issue 19 adds Stripe's refund API)."""
-    source = order.sources.order_by("pk").first()
+    """Pay back `amount` of the order and record it (under `reference`, the credit note's
+    number): an order paid through Stripe (card, Afterpay) is refunded through Stripe's
+    refund API at once; a bank transfer is paid back by staff. Then a "Refunded" payment
+    event, the refund on its payment source, and a note saying who did it. Raises
+    RefundFailed when Stripe cannot refund it: the caller's transaction records nothing."""
+    source = order.sources.select_related("source_type").order_by("pk").first()
+    refund_id = "Recorded"
+    if source is not None and source.source_type.code in STRIPE_METHODS:
+        payment_intent = (
+            source.transactions.filter(txn_type=source.transactions.model.DEBIT)
+            .values_list("reference", flat=True)
+            .first()
+        )
+        if not payment_intent:
+            raise RefundFailed("Stripe has not reported this payment, so it cannot be refunded.")
+        try:
+            refund_id = card_refund(payment_intent=payment_intent, amount=amount, key=reference)
+        except CardRefundFailed as error:
+            logger.warning("Order %s: Stripe refund failed: %s", order.number, error)
+            raise RefundFailed(
+                "Stripe could not refund it just now, so nothing is recorded. Try again in a "
+                "minute, or refund it in Stripe's dashboard."
+            ) from error
     if source is not None:
-        source.refund(amount, reference=reference, status="Recorded")
+        source.refund(amount, reference=reference, status=refund_id)
     event_type, _ = PaymentEventType.objects.get_or_create(name=REFUNDED)
     order.payment_events.create(event_type=event_type, amount=amount, reference=reference)
     order.notes.create(

@@ -14,7 +14,7 @@ ROLES = {
     # account: (password, the navigation's top-level entries that must be there)
     "shop@example.com": (
         DEMO_STAFF_PASSWORD,
-        {"Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports"},
+        {"Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports", "Returns"},
     ),
     # Customers: the customer page, whose enquiries only officers read (issue 17)
     "officer@example.com": (DEMO_STAFF_PASSWORD, {"Health funds", "Customers"}),
@@ -23,14 +23,14 @@ ROLES = {
     "anna.expert@example.com": (DEMO_STAFF_PASSWORD, {"Consultations"}),
     "admin@example.com": (
         "backcare-admin",
-        {"Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports"}
+        {"Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports", "Returns"}
         | {"Health funds", "Consultations", "Articles"},
     ),
 }
 # Every top-level entry a role's navigation may show; a role sees its own and no other.
 SECTIONS = {
     "Catalogue", "Fulfilment", "Customers", "Offers", "Content", "Reports",
-    "Health funds", "Consultations", "Articles",
+    "Health funds", "Consultations", "Articles", "Returns",
 }  # fmt: skip
 
 # Serious axe violations in django-oscar 4.2.1's own dashboard markup, which this project does
@@ -184,5 +184,8 @@ def _assert_accessible_but_recorded(page, device: str, what: str) -> None:
     assert_accessible(page, what, known=OSCAR_VIOLATIONS.get(path, frozenset()))
 
 
-OUR_SECTIONS = ("/dashboard/health-funds/", "/dashboard/consultations/", "/dashboard/articles/")
+OUR_SECTIONS = (
+    "/dashboard/health-funds/", "/dashboard/consultations/", "/dashboard/articles/",
+    "/dashboard/returns/",
+)  # fmt: skip
 _CHECKED: set[tuple[str, str]] = set()

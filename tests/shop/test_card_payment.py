@@ -9,8 +9,11 @@ from urllib.parse import parse_qs
 
 import pytest
 import stripe
+from django.contrib.auth import get_user_model
+from django.test import Client
 from oscar.core.loading import get_model
 
+from receipts.models import Document
 from shop import payment
 from tests.shop.checkout_steps import ADDRESS, add_to_basket
 
@@ -29,13 +32,25 @@ class RecordedStripe(stripe.HTTPClient):
         super().__init__()
         self.status = status
         self.sent = []
+        self.headers = []
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         self.sent.append((method, url, parse_qs(post_data or "")))
+        self.headers.append(headers)
         if self.status != 200:
             error = {"error": {"type": "api_error", "message": "An unknown error occurred"}}
             return json.dumps(error), self.status, {}
         params = self.sent[-1][2]
+        if url.endswith("/v1/refunds"):
+            refund = {
+                "id": "re_test_1",
+                "object": "refund",
+                "amount": int(params["amount"][0]),
+                "currency": "aud",
+                "payment_intent": params["payment_intent"][0],
+                "status": "succeeded",
+            }
+            return json.dumps(refund), 200, {"request-id": "req_recorded_refund"}
         session = {
             "id": "cs_test_a1B2c3",
             "object": "checkout.session",
@@ -68,12 +83,12 @@ def demo(db, load_demo):
     load_demo()
 
 
-def _checkout_by_card(client):
+def _checkout_by_card(client, method="card"):
     add_to_basket(client, "LT-3-TIT")
     client.post("/checkout/", {"username": "mia@example.com.au", "options": "anonymous"})
     client.post("/checkout/shipping-address/", ADDRESS)
     client.post("/checkout/shipping-method/", {"method_code": "standard"})
-    assert client.post("/checkout/payment-method/", {"method": "card"}).status_code == 302
+    assert client.post("/checkout/payment-method/", {"method": method}).status_code == 302
     return client.post("/checkout/preview/", {"action": "place_order"})
 
 
@@ -189,3 +204,77 @@ def test_webhook_is_not_found_when_card_payments_are_off(client, db, settings):
     response = client.post("/checkout/stripe/webhook/", "{}", content_type="application/json")
 
     assert response.status_code == 404
+
+
+def test_afterpay_is_offered_within_its_limits_and_paid_on_stripes_page(client, demo, stripe_api):
+    response = _checkout_by_card(client, method="afterpay")
+
+    assert response.status_code == 302 and response["Location"] == STRIPE_PAGE
+    _, _, sent = stripe_api.sent[0]
+    assert sent["payment_method_types[0]"] == ["afterpay_clearpay"]
+    order = Order.objects.get()
+    assert order.sources.get().source_type.code == "afterpay"
+    assert _webhook(client, order).status_code == 200
+    order.refresh_from_db()
+    assert order.status == "Paid"
+
+
+def test_afterpay_is_not_offered_over_two_thousand_dollars(client, demo, stripe_api):
+    for sku in ("LT-2-TIT", "LT-3-TIT", "LT-4-TIT", "LT-5-TIT") * 2:  # 8 × $289.95
+        add_to_basket(client, sku)
+    client.post("/checkout/", {"username": "mia@example.com.au", "options": "anonymous"})
+    client.post("/checkout/shipping-address/", ADDRESS)
+    client.post("/checkout/shipping-method/", {"method_code": "standard"})
+
+    page = client.get("/checkout/payment-method/").content.decode()
+    refused = client.post("/checkout/payment-method/", {"method": "afterpay"})
+
+    assert "Credit or debit card" in page and "Afterpay" not in page
+    assert refused.status_code == 400
+
+
+def _paid_by_card(client, stripe_api):
+    _checkout_by_card(client)
+    order = Order.objects.get()
+    _webhook(client, order)
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+    return order, manager
+
+
+def test_a_card_refund_goes_back_through_stripe_with_its_credit_note(
+    client, demo, stripe_api, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    order, manager = _paid_by_card(client, stripe_api)
+
+    response = manager.post(
+        f"/dashboard/orders/{order.number}/refund/", {"other_amount": "20.00", "reason": "Late"}
+    )
+
+    assert response.status_code == 302
+    method, url, sent = stripe_api.sent[-1]
+    assert url == "https://api.stripe.com/v1/refunds"
+    assert sent == {"payment_intent": ["pi_test_789"], "amount": ["2000"]}
+    assert stripe_api.headers[-1]["Idempotency-Key"] == "refund-CN-000001"
+    source = order.sources.get()
+    assert source.amount_refunded == D("20.00")
+    assert source.transactions.get(txn_type="Refund").status == "re_test_1"
+
+
+def test_a_card_refund_stripe_refuses_records_nothing_and_says_so(
+    client, demo, stripe_api, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    order, manager = _paid_by_card(client, stripe_api)
+    stripe_api.status = 500
+
+    response = manager.post(
+        f"/dashboard/orders/{order.number}/refund/", {"other_amount": "20.00", "reason": "Late"}
+    )
+
+    assert response.status_code == 400
+    assert "Stripe could not refund it just now" in response.content.decode()
+    assert 'value="Late"' in response.content.decode()
+    assert not Document.objects.credit_notes().exists()
+    assert order.sources.get().amount_refunded == D("0.00")

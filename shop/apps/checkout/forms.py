@@ -61,8 +61,8 @@ AUTOCOMPLETE = {
 class PaymentMethodForm(forms.Form):
     method = forms.ChoiceField(label="How would you like to pay?", widget=forms.RadioSelect)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, total=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [(m.code, m.label) for m in payment_methods()]
+        self.fields["method"].choices = [(m.code, m.label) for m in payment_methods(total)]
         if len(self.fields["method"].choices) == 1:
             self.fields["method"].initial = self.fields["method"].choices[0][0]

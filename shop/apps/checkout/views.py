@@ -13,8 +13,8 @@ from core import outbox
 from shop.apps.checkout.forms import PaymentMethodForm
 from shop.models import Wearer
 from shop.payment import (
-    CARD,
     PENDING_PAYMENT,
+    STRIPE_METHODS,
     CardPaymentUnavailable,
     card_checkout_start,
     payment_method,
@@ -34,11 +34,17 @@ class PaymentMethodView(views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
 
     def get(self, request, *args, **kwargs):
-        form = PaymentMethodForm(initial={"method": self.checkout_session.payment_method()})
+        form = PaymentMethodForm(
+            initial={"method": self.checkout_session.payment_method()}, total=self._total()
+        )
         return self.render_to_response(self.get_context_data(form=form))
 
+    def _total(self):
+        """What the order will cost, delivery included: Afterpay is offered within limits."""
+        return self.build_submission()["order_total"].incl_tax
+
     def post(self, request, *args, **kwargs):
-        form = PaymentMethodForm(request.POST)
+        form = PaymentMethodForm(request.POST, total=self._total())
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         self.checkout_session.pay_by(form.cleaned_data["method"])
@@ -54,8 +60,12 @@ class PaymentDetailsView(views.PaymentDetailsView):
             return redirect("checkout:preview")
         return super().get(request, *args, **kwargs)
 
+    def _method(self):
+        total = self.build_submission()["order_total"].incl_tax
+        return payment_method(self.checkout_session.payment_method(), total)
+
     def check_payment_data_is_captured(self, request):
-        if payment_method(self.checkout_session.payment_method()) is None:
+        if self._method() is None:
             raise FailedPreCondition(
                 url=reverse("checkout:payment-method"),
                 message="Please choose how you would like to pay.",
@@ -63,7 +73,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["payment_method"] = payment_method(self.checkout_session.payment_method())
+        context["payment_method"] = self._method()
         return context
 
     def handle_payment(self, order_number, total, **kwargs):
@@ -73,13 +83,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
         For a card, Stripe's payment page is opened first: if Stripe cannot be reached, Oscar
         shows the message on the preview page and no order is placed."""
-        method = payment_method(self.checkout_session.payment_method())
+        method = payment_method(self.checkout_session.payment_method(), total.incl_tax)
         reference = order_number
-        if method == CARD:
+        if method.code in STRIPE_METHODS:
             try:
                 reference, self.card_payment_url = card_checkout_start(
                     order_number=order_number,
                     total=total,
+                    method=method.code,
                     success_url=self.request.build_absolute_uri(reverse("checkout:thank-you")),
                     cancel_url=self.request.build_absolute_uri(reverse("basket:summary")),
                 )
