@@ -1,7 +1,9 @@
 from django import template
+from django.urls import reverse
 
-from shop.models import ReturnRequest
+from shop.models import ReturnRequest, ReviewInvite
 from shop.returns import line_left_to_return, returns_open_until
+from shop.reviews import DELIVERED, reviewable
 
 register = template.Library()
 
@@ -20,4 +22,16 @@ def returns_for(order):
         "open_until": returns_open_until(order),
         "lines": [(line, line_left_to_return(line)) for line in order.lines.all()],
         "requests": requests,
+        "review_url": _review_url(order),
     }
+
+
+def _review_url(order) -> str:
+    """Where the buyer reviews what the order bought, once delivered ("" before, or when all
+    is reviewed): the account's page, or the invitation's one-time link for a guest."""
+    if order.status != DELIVERED or not reviewable(order):
+        return ""
+    if order.user_id:
+        return reverse("customer-review", args=[order.number])
+    invite = ReviewInvite.objects.filter(order=order).values_list("token", flat=True).first()
+    return reverse("review", args=[invite]) if invite else ""

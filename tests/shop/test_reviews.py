@@ -125,6 +125,7 @@ def test_a_signed_in_buyer_reviews_from_the_order_page_once_delivered(demo):
     path = f"/accounts/orders/{order.number}/review/"
     assert customer.get(path).status_code == 404  # not delivered yet
     _delivered(order)
+    assert f'href="{path}"' in customer.get(f"/accounts/orders/{order.number}/").content.decode()
     assert customer.post(path, {"product": _lumbotrain().pk, **REVIEW}).status_code == 200
     assert ProductReview.objects.get().user == user
     stranger = Client()
