@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from core import views as core_views
 from receipts import urls as receipts_urls
+from shop import feeds as shop_feeds
 from shop import views as shop_views
 from staff_auth import twofactor
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("insurance/", include("insurance.urls")),
     path("consultations/", include("consultations.urls")),
     path("checkout/stripe/webhook/", shop_views.stripe_webhook, name="stripe-webhook"),
+    path("feeds/products.xml", shop_feeds.merchant_feed, name="merchant-feed"),  # for Google
     # Oscar's own pages for these (reversed by Oscar's names), with a guessed link answering 404.
     re_path(
         r"^accounts/order-status/(?P<order_number>[^/]*)/(?P<hash>[^/]+)/$",

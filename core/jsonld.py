@@ -10,7 +10,9 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 def json_ld_script(data: dict):
-    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    # Compact: a product with sizes describes every variant's offer (shop/structured_data.py).
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = compact.translate(_JSON_SCRIPT_ESCAPES)
     # <, > and & are escaped above, as json_script does: nothing can close the <script>.
     safe_payload = mark_safe(payload)  # noqa: S308  # nosec B308 B703
     return format_html('<script type="application/ld+json">{}</script>', safe_payload)

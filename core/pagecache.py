@@ -1,4 +1,4 @@
-"""Whole public pages cached for anonymous visitors, correct at every moment.
+"""Whole public pages (and feeds) cached for anonymous visitors, correct at every moment.
 
 The home page, catalogue, categories, product pages, search results and the blog are the
 same for every anonymous visitor but for a few spots: the mini-basket, the products they
@@ -21,9 +21,9 @@ Correctness:
 - Product views are still counted and the recently-viewed cookie still updated on a hit.
 
 This module is the mechanism only. What is cached, its holes and its expiries are registered
-by the departments that own them: shop/pagecache.py (catalogue, search, the mini-basket and
-recently-viewed holes, counting a product view on a hit), blog/pagecache.py (the blog, the
-scheduled-article expiry) and sitewide (the home page).
+by the departments that own them: shop/pagecache.py (catalogue, search, the merchant feed,
+the mini-basket and recently-viewed holes, counting a product view on a hit), blog/pagecache.py
+(the blog, the scheduled-article expiry) and sitewide (the home page).
 """
 
 import hashlib
@@ -215,10 +215,21 @@ def _cacheable_request(request) -> bool:
     return match.view_name in CACHED_VIEWS
 
 
+# What a cached view may answer: HTML pages, cut into text and holes, and feeds for machines
+# (the merchant feed), kept whole: they have no forms, nonces or visitor's spots, and product
+# text in them is not HTML-escaped, so a quote in it must not be taken for a token.
+_HTML = "text/html"
+_WHOLE = ("application/rss+xml", "application/xml", "text/xml")
+
+
+def _media_type(response) -> str:
+    return response.get("Content-Type", "").split(";")[0].strip().lower()
+
+
 def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming:
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if _media_type(response) not in (_HTML, *_WHOLE):
         return False
     cache_control = response.get("Cache-Control", "")
     if any(word in cache_control for word in ("private", "no-cache", "no-store")):
@@ -265,8 +276,9 @@ class PageCacheMiddleware:
         timeout = _expires_in()
         if timeout <= 0:
             return
+        content = response.content.decode(response.charset)
         entry = {
-            "parts": _cut(response.content.decode(response.charset)),
+            "parts": _cut(content) if _media_type(response) == _HTML else [content],
             "content_type": response["Content-Type"],
             "context": getattr(request, "page_cache_context", {}),
         }

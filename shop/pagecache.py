@@ -1,7 +1,8 @@
 """The shop's part of the page cache (core/pagecache.py is the mechanism): which shop pages
-are cached, the two spots cut from every cached page that differ per visitor (the mini-basket,
-the recently viewed products), and what a product page served from the cache still does
-(count the view, add it to the visitor's history). Registered by ShopConfig.ready."""
+(and the merchant feed) are cached, the two spots cut from every cached page that differ per
+visitor (the mini-basket, the recently viewed products), and what a product page served from
+the cache still does (count the view, add it to the visitor's history). Registered by
+ShopConfig.ready."""
 
 import hashlib
 from datetime import timedelta
@@ -17,10 +18,13 @@ from oscar.core.loading import get_model
 from core import clock, pagecache, pagecache_triggers
 from core.pagecache import HOLE_END, HOLE_START, current_generation, pages_cache
 
-CACHED_VIEWS = ("catalogue:index", "catalogue:category", "catalogue:detail", "search:search")
-_blank_holes: dict[str, str] = {}
-
-
+CACHED_VIEWS = (
+    "catalogue:index",
+    "catalogue:category",
+    "catalogue:detail",
+    "search:search",
+    "merchant-feed",  # /feeds/products.xml (shop/feeds.py), kept whole
+)
 _blank_holes: dict[str, str] = {}
 
 

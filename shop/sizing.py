@@ -110,35 +110,27 @@ def find_size(measurement, rows) -> SizeMatch:
     return SizeMatch("above", value)
 
 
-def size_guide(product, strategy) -> SizeGuide | None:
-    """The size guide of a parent product whose variants say which measurements they fit;
-    None for any other product."""
+def size_guide(product, offers) -> SizeGuide | None:
+    """The size guide of a parent product whose variants say which measurements they fit
+    (`offers`: what its page sells, shop.selectors.product_offers); None for any other
+    product."""
     if not product.is_parent:
         return None
-    children = product.children.public().prefetch_related(
-        "stockrecords", "attribute_values__attribute"
-    )
-    variants = []
-    for child in children:
-        values = {value.attribute.code: value.value for value in child.attribute_values.all()}
-        if not {"size", "measure_min_cm", "measure_max_cm"} <= values.keys():
-            continue
-        info = strategy.fetch_for_product(child)
-        if not info.price.exists:
-            continue
-        variants.append(
-            Variant(
-                product=child,
-                size=str(values["size"]),
-                colour=str(values.get("colour", "")),
-                min_cm=int(values["measure_min_cm"]),
-                max_cm=int(values["measure_max_cm"]),
-                price=info.price.incl_tax,
-                currency=info.price.currency,
-                num_available=info.stockrecord.net_stock_level if info.stockrecord else None,
-                available=info.availability.is_available_to_buy,
-            )
+    variants = [
+        Variant(
+            product=offer.product,
+            size=offer.size,
+            colour=offer.colour,
+            min_cm=int(offer.attributes["measure_min_cm"]),
+            max_cm=int(offer.attributes["measure_max_cm"]),
+            price=offer.price,
+            currency=offer.currency,
+            num_available=offer.num_available,
+            available=offer.available,
         )
+        for offer in offers
+        if {"size", "measure_min_cm", "measure_max_cm"} <= offer.attributes.keys()
+    ]
     if not variants:
         return None
     variants.sort(key=lambda v: (v.min_cm, v.colour))
@@ -173,8 +165,8 @@ class Sizing:
     chosen: Variant | None
 
 
-def sizing_for(product, request, *, param: str = "waist") -> Sizing | None:
-    guide = size_guide(product, request.strategy)
+def sizing_for(product, offers, request, *, param: str = "waist") -> Sizing | None:
+    guide = size_guide(product, offers)
     if guide is None:
         return None
     match = guide.find(request.GET[param]) if param in request.GET else None

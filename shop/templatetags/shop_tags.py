@@ -1,12 +1,13 @@
 from django import template
 from django.db.models import F, Prefetch, prefetch_related_objects
-from django.utils.html import strip_tags
 from oscar.core.loading import get_model
 from oscar.templatetags.basket_tags import basket_form
 from oscar.templatetags.category_tags import get_annotated_list
 
 from core.jsonld import json_ld_script
 from core.pagecache import memo
+from shop import structured_data
+from shop.selectors import product_offers, verified_rating
 from shop.sizing import sizing_for
 
 register = template.Library()
@@ -28,75 +29,47 @@ def product_sizing(context, product, param="waist"):
     variant to preselect, for this customer's prices and stock; None if the product has no
     sizes. Worked out once per page: every block of the product page asks for it."""
     if not hasattr(product, "_sizing"):
-        _prefetch_for_page(product)
-        product._sizing = sizing_for(product, context["request"], param=param)
+        offers = _page_offers(context, product)
+        product._sizing = sizing_for(product, offers, context["request"], param=param)
     return product._sizing
+
+
+def _page_offers(context, product):
+    """What the page sells (shop.selectors.product_offers), read once for the size guide and
+    the structured data."""
+    if not hasattr(product, "_offers"):
+        _prefetch_for_page(product)
+        product._offers = product_offers(product, context["request"].strategy)
+    return product._offers
 
 
 def _prefetch_for_page(product) -> None:
     """What the page reads several times, fetched once: the images (gallery, structured
-    data) and the attribute values with their attributes (the details table, `product.attr`),
-    left where Oscar's own `prefetch_attribute_values()` leaves them."""
+    data), a product's own stock records (its price and stock, which several of Oscar's blocks
+    ask for) and the attribute values with their attributes (the details table,
+    `product.attr`), left where Oscar's own `prefetch_attribute_values()` leaves them."""
     if product.is_child:  # a variant's values merge its parent's: Oscar's own lookups do it
         return
     values = ProductAttributeValue.objects.select_related(
         "attribute", "value_option", "value_option__group"
     ).annotate(code=F("attribute__code"))
+    lookups = ["images", "stockrecords"] if not product.is_parent else ["images"]
     prefetch_related_objects(
         [product],
-        "images",
+        *lookups,
         Prefetch("attribute_values", queryset=values, to_attr="_prefetched_attribute_values"),
     )
 
 
 @register.simple_tag(takes_context=True)
-def product_json_ld(context, product, sizing=None):
-    """schema.org Product markup so search engines show the price and whether it is in stock."""
-    request = context["request"]
-    image = product.primary_image()
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.get_title(),
-        "sku": product.upc or str(product.pk),
-        "url": request.build_absolute_uri(product.get_absolute_url()),
-        "brand": {"@type": "Brand", "name": "Bauerfeind"},
-        "description": _plain(product.description),
-    }
-    if not isinstance(image, dict):
-        data["image"] = request.build_absolute_uri(image.original.url)
-    if sizing is not None:
-        data["offers"] = [
-            _offer(request, v.product, v.price, v.currency, v.available)
-            for v in sizing.guide.variants
-        ]
-    else:
-        info = request.strategy.fetch_for_product(product)
-        if info.price.exists:
-            data["offers"] = _offer(
-                request,
-                product,
-                info.price.incl_tax,
-                info.price.currency,
-                info.availability.is_available_to_buy,
-            )
-    return json_ld_script(data)
-
-
-def _offer(request, product, price, currency, available):
-    return {
-        "@type": "Offer",
-        "sku": product.upc or str(product.pk),
-        "price": f"{price:.2f}",
-        "priceCurrency": currency,
-        "availability": "https://schema.org/" + ("InStock" if available else "OutOfStock"),
-        "url": request.build_absolute_uri(product.get_absolute_url()),
-    }
-
-
-def _plain(html: str) -> str:
-    # A space before each tag keeps "</p><p>" from gluing two sentences together.
-    return " ".join(strip_tags((html or "").replace("<", " <")).split())
+def product_json_ld(context, product):
+    """schema.org markup of the product page (shop/structured_data.py): search engines show
+    its price, stock, delivery and returns, its sizes and colours as variants, and the
+    rating buyers gave it."""
+    offers = _page_offers(context, product)
+    absolute = context["request"].build_absolute_uri
+    rating = verified_rating(product)
+    return json_ld_script(structured_data.product_json_ld(product, offers, absolute, rating))
 
 
 @register.simple_tag(takes_context=True)
