@@ -8,6 +8,7 @@ from core import views as core_views
 from receipts import urls as receipts_urls
 from shop import feeds as shop_feeds
 from shop import views as shop_views
+from shop.reviews_views import review_elsewhere
 from staff_auth import twofactor
 
 _customer = apps.get_app_config("customer")
@@ -39,7 +40,7 @@ urlpatterns = [
     # replaced by shop/alerts.py's, which the address confirms first.
     path("accounts/alerts/create/<int:pk>/", shop_views.gone),
     # Oscar's "write a review", open to anyone: reviews come from buyers only (shop/reviews.py).
-    re_path(r"^catalogue/[\w-]+_\d+/reviews/add/$", shop_views.gone),
+    re_path(r"^catalogue/[\w-]+_(?P<product_pk>\d+)/reviews/add/$", review_elsewhere),
     # The staff second factor (staff_auth/twofactor.py), before Oscar's dashboard URLs.
     path("dashboard/two-factor/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
     path("dashboard/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),

@@ -6,7 +6,7 @@ stays on the page when a review is refused."""
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from oscar.core.loading import get_model
 
@@ -23,6 +23,7 @@ from shop.reviews import (
 from shop.selectors import order_shown_to
 
 Order = get_model("order", "Order")
+Product = get_model("catalogue", "Product")
 ProductReview = get_model("reviews", "ProductReview")
 
 
@@ -116,3 +117,21 @@ class ReviewUnsubscribeView(View):
             self.request, "shop/review_unsubscribe.html", {"invite": invite, "done": done},
             status=status,
         )  # fmt: skip
+
+
+def review_elsewhere(request, product_pk, **kwargs):
+    """Oscar's "Write a review" buttons (on the product page and Oscar's order pages) land
+    here instead of its open form: a signed-in buyer goes to their delivered order's review
+    page; anyone else is told how reviews are written (403: only buyers may)."""
+    product = get_object_or_404(Product, pk=product_pk)
+    if request.user.is_authenticated:
+        bought = [product.pk, *product.children.values_list("pk", flat=True)]
+        order = (
+            Order.objects.filter(user=request.user, status=DELIVERED, lines__product_id__in=bought)
+            .order_by("-date_placed")
+            .first()
+        )
+        if order is not None and product in reviewable(order):
+            return redirect("customer-review", order_number=order.number)
+    context = {"product": product.parent or product}
+    return render(request, "shop/review_how.html", context, status=403)

@@ -107,7 +107,13 @@ def test_oscars_open_review_form_is_gone_and_unsubscribing_stops_the_invite(
     delivered, clock, monkeypatch
 ):
     product = _lumbotrain()
-    assert Client().get(f"/catalogue/{product.slug}_{product.pk}/reviews/add/").status_code == 410
+    oscars = f"/catalogue/{product.slug}_{product.pk}/reviews/add/"
+    refused = Client().get(oscars)
+    assert refused.status_code == 403 and "come only from people who bought" in (
+        refused.content.decode()
+    )
+    assert Client().post(oscars, REVIEW).status_code == 403
+    assert not ProductReview.objects.exists()
     invite = ReviewInvite.objects.get()
     Client().post(f"/reviews/{invite.token}/unsubscribe/")
     queued = []
@@ -126,6 +132,9 @@ def test_a_signed_in_buyer_reviews_from_the_order_page_once_delivered(demo):
     assert customer.get(path).status_code == 404  # not delivered yet
     _delivered(order)
     assert f'href="{path}"' in customer.get(f"/accounts/orders/{order.number}/").content.decode()
+    product = _lumbotrain()  # Oscar's own "Write a review" buttons lead to the same page
+    oscars = customer.get(f"/catalogue/{product.slug}_{product.pk}/reviews/add/")
+    assert oscars.status_code == 302 and oscars["Location"] == path
     assert customer.post(path, {"product": _lumbotrain().pk, **REVIEW}).status_code == 200
     assert ProductReview.objects.get().user == user
     stranger = Client()
