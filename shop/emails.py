@@ -140,7 +140,8 @@ def _alert_message(template: str, subject: str):
             f"shop/emails/{template}",
             {
                 "product": product,
-                "product_url": settings.SITE_URL + product.get_absolute_url(),
+                # The product's page (its size finder, reviews), not the size's bare page.
+                "product_url": settings.SITE_URL + (product.parent or product).get_absolute_url(),
                 "confirm_url": settings.SITE_URL
                 + reverse("stock-alert-confirm", args=[alert.token]),
                 "unsubscribe_url": settings.SITE_URL

@@ -11,8 +11,6 @@ so one run's e-mails and calls never satisfy the other's waits. axe runs on ever
 account, the e-mail verification and the recommendation on the way."""
 
 import re
-import subprocess
-import sys
 
 from playwright.sync_api import Expect
 
@@ -32,7 +30,6 @@ from tests.browser.test_reader_to_buyer import (
     ship_to_sydney,
     visit_the_home_page,
 )
-from tests.site_process import BASE_DIR
 from tests.waiting import wait_for
 
 # This module's own `expect`: as patient as the browser context's actions (20 s), not the 5 s
@@ -302,15 +299,7 @@ def the_time_of_the_call_comes(site, *, status_url: str):
         "end = start + (call.ends_at - call.starts_at)\n"
         "print(Booking.objects.filter(pk=call.pk).update(starts_at=start, ends_at=end))\n"
     )
-    moved = subprocess.run(  # noqa: S603 (the test's own Python and the site's manage.py)
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=BASE_DIR,
-        env=site.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert moved.stdout.strip().splitlines()[-1:] == ["1"], moved.stdout + moved.stderr
+    assert site.shell(script) == "1"
 
 
 def open_the_call_from_todays_board(expert_page, *, customer_name: str):

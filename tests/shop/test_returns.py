@@ -17,6 +17,7 @@ from receipts.models import Document
 from shop.models import ReturnRequest, ReturnStep
 from shop.returns import ReturnRefused, return_request, return_step
 from tests.receipts.steps import at_once, mark_paid_in_the_dashboard, order_placed
+from tests.shop.checkout_steps import add_to_basket
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -194,6 +195,11 @@ def test_the_returns_policy_is_linked_from_every_page_and_states_the_law(demo):
     assert "always repaired, replaced or refunded" in text and "Within 30 days" in text
     assert "no refund" not in text.lower()
     assert 'href="/returns-policy/"' in Client().get("/").content.decode()
+    shopper = Client()
+    add_to_basket(shopper, "LT-3-TIT")
+    shopper.post("/checkout/", {"username": "mia@example.com.au", "options": "anonymous"})
+    checkout = shopper.get("/checkout/shipping-address/").content.decode()
+    assert 'href="/returns-policy/"' in checkout  # before anyone pays
 
 
 @pytest.mark.postgres
