@@ -109,6 +109,8 @@ def return_request(
             "faulty support is always repaired, replaced or refunded."
         )
     with transaction.atomic():
+        # The line's row is locked: two requests for it at once are counted one after the other.
+        line = order.lines.select_for_update().get(pk=line.pk)
         left = line_left_to_return(line)
         if not 0 < quantity <= left:
             raise ReturnRefused(
