@@ -124,6 +124,9 @@ def review_elsewhere(request, product_pk, **kwargs):
     here instead of its open form: a signed-in buyer goes to their delivered order's review
     page; anyone else is told how reviews are written (403: only buyers may)."""
     product = get_object_or_404(Product, pk=product_pk)
+    product = (
+        product.parent or product
+    )  # Oscar's order pages link a size; reviews are of its product
     if request.user.is_authenticated:
         bought = [product.pk, *product.children.values_list("pk", flat=True)]
         order = (
@@ -133,5 +136,5 @@ def review_elsewhere(request, product_pk, **kwargs):
         )
         if order is not None and product in reviewable(order):
             return redirect("customer-review", order_number=order.number)
-    context = {"product": product.parent or product}
+    context = {"product": product}
     return render(request, "shop/review_how.html", context, status=403)

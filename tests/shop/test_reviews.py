@@ -131,9 +131,10 @@ def test_a_signed_in_buyer_reviews_from_the_order_page_once_delivered(demo):
     assert customer.get(path).status_code == 404  # not delivered yet
     _delivered(order)
     assert f'href="{path}"' in customer.get(f"/accounts/orders/{order.number}/").content.decode()
-    product = _lumbotrain()  # Oscar's own "Write a review" buttons lead to the same page
-    oscars = customer.get(f"/catalogue/{product.slug}_{product.pk}/reviews/add/")
-    assert oscars.status_code == 302 and oscars["Location"] == path
+    # Oscar's own "Write a review" buttons (the product's; its order page's, of the size)
+    for product in (_lumbotrain(), order.lines.get().product):
+        oscars = customer.get(f"/catalogue/{product.slug}_{product.pk}/reviews/add/")
+        assert oscars.status_code == 302 and oscars["Location"] == path, product
     assert customer.post(path, {"product": _lumbotrain().pk, **REVIEW}).status_code == 200
     assert ProductReview.objects.get().user == user
     stranger = Client()
