@@ -140,3 +140,21 @@ def test_a_signed_in_buyer_reviews_from_the_order_page_once_delivered(demo):
     stranger = Client()
     stranger.force_login(get_user_model().objects.create_user("x", "x@example.com", "pw-1234567x"))
     assert stranger.get(path).status_code == 404
+
+
+def test_saving_a_review_in_moderation_does_not_approve_it(delivered):
+    token = ReviewInvite.objects.get().token
+    Client().post(f"/reviews/{token}/", {"product": _lumbotrain().pk, **REVIEW})
+    review = ProductReview.objects.get()
+    manager = Client()
+    manager.force_login(get_user_model().objects.get(email="shop@example.com"))
+    page = manager.get(f"/dashboard/reviews/{review.pk}/").content.decode()
+    assert '<option value="0" selected>Requires moderation</option>' in page
+
+    fields = {"title": "Firm and warm", "body": REVIEW["body"], "score": "4", "status": "0"}
+    assert manager.post(f"/dashboard/reviews/{review.pk}/", fields).status_code == 302
+    review.refresh_from_db()
+    assert review.status == ProductReview.FOR_MODERATION  # saved, still waiting
+    manager.post(f"/dashboard/reviews/{review.pk}/", {**fields, "status": "1"})
+    review.refresh_from_db()
+    assert review.status == ProductReview.APPROVED
