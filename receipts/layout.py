@@ -7,10 +7,11 @@ A4 portrait, DejaVu Sans embedded (receipts/fonts/, free licence beside it), tex
 it reads no database, so the same data always makes the same document.
 """
 
-from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
+
+from receipts.selectors import money
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 BRAND = (0, 83, 159)  # the site's --brand
@@ -31,12 +32,6 @@ RECEIPT_FOOTNOTE = (
     "Delivery is shown on its own line: health funds do not pay towards it. Your fund "
     "decides what it pays; keep this receipt for your claim."
 )
-
-
-def money(amount) -> str:
-    """$1,234.50, and -$20.00 for a credit."""
-    amount = Decimal(amount)
-    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 class _Document(FPDF):

@@ -14,6 +14,13 @@ from receipts.abn import abn_display
 from shop.payment import PAID
 from shop.selectors import order_wearer
 
+
+def money(amount) -> str:
+    """$1,234.50, and -$20.00 for a credit: how the documents and the refund page write it."""
+    amount = Decimal(amount)
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
+
+
 # Over this total (GST included) a tax invoice must also show the buyer's identity or ABN.
 BUYER_DETAILS_FROM = Decimal("1000.00")
 

@@ -19,7 +19,13 @@ from django.db import IntegrityError, transaction
 
 from core import clock, outbox
 from receipts.models import Document, Sequence
-from receipts.selectors import credit_note_context, invoice_context, quote_context, refund_left
+from receipts.selectors import (
+    credit_note_context,
+    invoice_context,
+    money,
+    quote_context,
+    refund_left,
+)
 from shop.services import RefundFailed, order_refund_record
 
 
@@ -148,8 +154,8 @@ def credit_note_issue(
             raise RefundRefused("Choose what to refund: units of a line, delivery or an amount.")
         if total > left.total:
             raise RefundRefused(
-                f"That is ${total:,.2f}, but only ${left.total:,.2f} of this order is left to "
-                "refund."
+                f"That is {money(total)}, but only {money(left.total)} of this order is left "
+                "to refund."
             )
         content["gst"] = str(gst)
         document = Document.objects.create(

@@ -1,9 +1,7 @@
 from django.urls import path, re_path
 
 from receipts import views
-
-# Oscar's order-status page for guests, whose address the guest's downloads extend.
-GUEST_ORDER = r"order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)"
+from shop.urls import GUEST_ORDER
 
 app_name = "receipts"
 urlpatterns = [

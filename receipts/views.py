@@ -19,7 +19,7 @@ from core import outbox
 from core.dashboard import RoleRequiredMixin
 from core.forms import AccessibleFormMixin
 from receipts.models import Document
-from receipts.selectors import quote_lines, refund_left
+from receipts.selectors import money, quote_lines, refund_left
 from receipts.services import (
     QuoteRefused,
     RefundRefused,
@@ -145,12 +145,12 @@ class RefundForm(AccessibleFormMixin, forms.Form):
                 label=f"Quantity to refund: {line.title}",
                 help_text=(
                     f"{line_left.quantity} of {line.quantity} left to refund"
-                    f" ({_money(line_left.amount)} with GST)."
+                    f" ({money(line_left.amount)} with GST)."
                 ),
             )
         if left.delivery is not None:
             lines["delivery"] = forms.BooleanField(
-                required=False, label=f"Refund delivery ({_money(left.delivery[0])})"
+                required=False, label=f"Refund delivery ({money(left.delivery[0])})"
             )
         self.fields = {**lines, **self.fields}
         for field in lines.values():
@@ -164,10 +164,6 @@ class RefundForm(AccessibleFormMixin, forms.Form):
             line_left.line.pk: self.cleaned_data.get(f"line_{line_left.line.pk}") or 0
             for line_left in self.left.lines
         }
-
-
-def _money(amount) -> str:
-    return f"${amount:,.2f}"
 
 
 class RefundView(RoleRequiredMixin, View):
@@ -241,7 +237,7 @@ class RefundView(RoleRequiredMixin, View):
             return self.page(form, status=400)
         messages.success(
             request,
-            f"Credit note {note.display_number} for {_money(note.amount)} is being e-mailed to "
+            f"Credit note {note.display_number} for {money(note.amount)} is being e-mailed to "
             "the customer: it tells them the money is on its way back. Pay it back now: by bank "
             "transfer to the account they paid from, or in Stripe's dashboard for a card.",
         )

@@ -87,22 +87,23 @@ def _waiting():
 
 
 def stock_alerts_watch(*, stockrecord_ids=None) -> int:
-    """Mark due the waiters each size has room for now; returns how many."""
-    StockAlert.objects.filter(
-        created_at__lt=clock.ago(days=settings.STOCK_ALERT_DAYS), due_at__isnull=True
-    ).delete()
+    """Mark due the waiters each size has room for now; returns how many. Given sizes (a
+    stock record saved), only theirs: one query when nobody waits. The beat's call, for all
+    sizes, also deletes expired alerts and starts a new round for sizes sold out again."""
     waiting = _waiting()
     if stockrecord_ids is not None:
         waiting = waiting.filter(stockrecord_id__in=stockrecord_ids)
-    told = 0
-    for record_id in set(waiting.values_list("stockrecord_id", flat=True)):
-        told += _round(record_id)
-    # Sizes sold out again start a new round, waiters or not.
-    net = F("stockrecord__num_in_stock") - Coalesce(F("stockrecord__num_allocated"), 0)
-    StockAlertRound.objects.annotate(net=net).filter(Q(net__lte=0), notified__gt=0).update(
-        notified=0
+    else:
+        StockAlert.objects.filter(
+            created_at__lt=clock.ago(days=settings.STOCK_ALERT_DAYS), due_at__isnull=True
+        ).delete()
+        net = F("stockrecord__num_in_stock") - Coalesce(F("stockrecord__num_allocated"), 0)
+        StockAlertRound.objects.annotate(net=net).filter(Q(net__lte=0), notified__gt=0).update(
+            notified=0
+        )
+    return sum(
+        _round(record_id) for record_id in set(waiting.values_list("stockrecord_id", flat=True))
     )
-    return told
 
 
 def _round(record_id: int) -> int:

@@ -5,6 +5,10 @@ from django.urls import path, re_path
 
 from shop import alerts_views, returns_views, reviews_views
 
+# A guest's order-status page (Oscar's), whose address the guest's own pages extend: returns
+# here, the tax invoice and credit notes in receipts/urls.py.
+GUEST_ORDER = r"order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)"
+
 urlpatterns = [
     path("reviews/<str:token>/", reviews_views.ReviewView.as_view(), name="review"),
     path(
@@ -35,7 +39,7 @@ urlpatterns = [
         name="customer-return",
     ),
     re_path(
-        r"^accounts/order-status/(?P<order_number>[\w-]+)/(?P<hash>[A-Za-z0-9_=:-]+)/return/$",
+        rf"^accounts/{GUEST_ORDER}/return/$",
         returns_views.GuestReturnView.as_view(),
         name="guest-return",
     ),
