@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from shop.models import ReturnRequest, ReviewInvite
-from shop.returns import line_left_to_return, returns_open_until
+from shop.returns import lines_left_to_return, returns_open_until
 from shop.reviews import DELIVERED, reviewable
 
 register = template.Library()
@@ -20,7 +20,7 @@ def returns_for(order):
     )
     return {
         "open_until": returns_open_until(order),
-        "lines": [(line, line_left_to_return(line)) for line in order.lines.all()],
+        "lines": lines_left_to_return(order),
         "requests": requests,
         "review_url": _review_url(order),
     }
